@@ -1,0 +1,37 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { PageQueryDto } from '@herald/platform';
+import { presentApp } from './app.presenter';
+import { AppsService } from './apps.service';
+import { CreateAppDto, UpdateAppDto } from './dto/app.dto';
+
+@Controller('v1/apps')
+export class AppsController {
+  constructor(private readonly apps: AppsService) {}
+
+  @Post()
+  async create(@Body() dto: CreateAppDto) {
+    return presentApp(await this.apps.create(dto));
+  }
+
+  @Get()
+  async list(@Query() page: PageQueryDto) {
+    const result = await this.apps.list(page);
+    return { data: result.data.map(presentApp), nextCursor: result.nextCursor };
+  }
+
+  @Get(':appId')
+  async get(@Param('appId') appId: string) {
+    return presentApp(await this.apps.get(appId));
+  }
+
+  @Patch(':appId')
+  async update(@Param('appId') appId: string, @Body() dto: UpdateAppDto) {
+    return presentApp(await this.apps.update(appId, dto));
+  }
+
+  @Delete(':appId')
+  @HttpCode(204)
+  async delete(@Param('appId') appId: string): Promise<void> {
+    await this.apps.delete(appId);
+  }
+}

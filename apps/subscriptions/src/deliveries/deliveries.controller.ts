@@ -1,0 +1,31 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { hasIdShape, IdPrefix } from '@herald/contracts';
+import { DeliveryRepository } from '@herald/persistence';
+import { NotFoundProblem } from '@herald/platform';
+import { AppsService } from '../apps/apps.service';
+import { presentDelivery, presentDeliveryWithAttempts } from './delivery.presenter';
+import { ListDeliveriesQueryDto } from './dto/list-deliveries.dto';
+
+@Controller('v1/apps/:appId/deliveries')
+export class DeliveriesController {
+  constructor(
+    private readonly apps: AppsService,
+    private readonly deliveries: DeliveryRepository,
+  ) {}
+
+  @Get()
+  async list(@Param('appId') appKey: string, @Query() query: ListDeliveriesQueryDto) {
+    const app = await this.apps.get(appKey);
+    const { endpointId, eventId, status } = query;
+    const result = await this.deliveries.list(app.id, { endpointId, eventId, status }, query);
+    return { data: result.data.map(presentDelivery), nextCursor: result.nextCursor };
+  }
+
+  @Get(':deliveryId')
+  async get(@Param('appId') appKey: string, @Param('deliveryId') id: string) {
+    const app = await this.apps.get(appKey);
+    const delivery = hasIdShape(IdPrefix.delivery, id) ? await this.deliveries.findWithAttempts(app.id, id) : null;
+    if (!delivery) throw new NotFoundProblem('delivery');
+    return presentDeliveryWithAttempts(delivery);
+  }
+}

@@ -1,0 +1,35 @@
+import { AttemptEntity, DeliveryEntity, DeliveryWithAttempts } from '@herald/persistence';
+
+/** The public shape of a delivery (API.md, "Deliveries and attempts"). */
+export function presentDelivery(delivery: DeliveryEntity) {
+  return {
+    id: delivery.id,
+    appId: delivery.appId,
+    eventId: delivery.eventId,
+    endpointId: delivery.endpointId,
+    eventType: delivery.eventType,
+    status: delivery.status,
+    attemptCount: delivery.attemptCount,
+    nextAttemptAt: delivery.nextAttemptAt,
+    createdAt: delivery.createdAt,
+    updatedAt: delivery.updatedAt,
+  };
+}
+
+export function presentAttempt(attempt: AttemptEntity) {
+  return {
+    id: attempt.id,
+    attempt: attempt.attempt,
+    startedAt: attempt.startedAt,
+    durationMs: attempt.durationMs,
+    outcome: attempt.outcome,
+    responseStatus: attempt.responseStatus,
+    responseBody: attempt.responseBody,
+    error: attempt.error,
+    requestHeaders: attempt.requestHeaders,
+  };
+}
+
+export function presentDeliveryWithAttempts(delivery: DeliveryWithAttempts) {
+  return { ...presentDelivery(delivery), attempts: delivery.attempts.map(presentAttempt) };
+}

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { EndpointConfigMessage } from '@herald/contracts';
+import { NatsService } from '@herald/messaging';
+import { EndpointEntity, OutboxMessage } from '@herald/persistence';
+
+/** Builds the config-stream messages that tell dispatchers about endpoint changes. */
+@Injectable()
+export class EndpointAnnouncer {
+  constructor(private readonly nats: NatsService) {}
+
+  upserted(endpoint: EndpointEntity): OutboxMessage {
+    const payload: EndpointConfigMessage = {
+      kind: 'endpoint.upserted',
+      endpoint: {
+        id: endpoint.id,
+        appId: endpoint.appId,
+        url: endpoint.url,
+        eventTypes: endpoint.eventTypes,
+        channels: endpoint.channels,
+        disabled: endpoint.disabled,
+        secret: endpoint.secret,
+        headers: endpoint.headers,
+        timeoutMs: endpoint.timeoutMs,
+        retrySchedule: endpoint.retrySchedule,
+        version: endpoint.version,
+      },
+    };
+    return this.message(endpoint, payload);
+  }
+
+  deleted(endpoint: EndpointEntity): OutboxMessage {
+    const payload: EndpointConfigMessage = { kind: 'endpoint.deleted', appId: endpoint.appId, endpointId: endpoint.id, version: endpoint.version + 1 };
+    return this.message(endpoint, payload);
+  }
+
+  private message(endpoint: EndpointEntity, payload: EndpointConfigMessage): OutboxMessage {
+    return {
+      subject: this.nats.names.endpointConfig(endpoint.appId, endpoint.id),
+      msgId: `${endpoint.id}:${payload.kind}:${'endpoint' in payload ? payload.endpoint.version : payload.version}`,
+      payload,
+    };
+  }
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { hasIdShape, IdPrefix, newId } from '@herald/contracts';
+import { EndpointEntity, EndpointFilter, EndpointRepository, Page, PageQuery } from '@herald/persistence';
+import { NotFoundProblem } from '@herald/platform';
+import { generateSecret } from '@herald/signing';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { EndpointAnnouncer } from './endpoint-announcer';
+
+export const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+/** Endpoint management; every change reaches the dispatchers through the outbox. */
+@Injectable()
+export class EndpointsService {
+  constructor(
+    private readonly endpoints: EndpointRepository,
+    private readonly announcer: EndpointAnnouncer,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async create(appId: string, dto: CreateEndpointDto): Promise<EndpointEntity> {
+    const now = new Date();
+    const endpoint = Object.assign(new EndpointEntity(), {
+      id: newId(IdPrefix.endpoint),
+      appId,
+      url: dto.url,
+      description: dto.description ?? '',
+      metadata: dto.metadata ?? {},
+      eventTypes: dto.eventTypes ?? ['*'],
+      channels: dto.channels ?? null,
+      disabled: dto.disabled ?? false,
+      disabledReason: dto.disabled ? 'manual' : null,
+      headers: dto.headers ?? {},
+      secret: dto.secret ?? generateSecret(),
+      rateLimit: dto.rateLimit ?? null,
+      maxConcurrency: dto.maxConcurrency ?? 16,
+      timeoutMs: dto.timeoutMs ?? 15000,
+      retrySchedule: dto.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.endpoints.insert(endpoint, (e) => this.announcer.upserted(e));
+    await this.relay.flush();
+    return endpoint;
+  }
+
+  async get(appId: string, id: string): Promise<EndpointEntity> {
+    const endpoint = hasIdShape(IdPrefix.endpoint, id) ? await this.endpoints.findById(appId, id) : null;
+    if (!endpoint) throw new NotFoundProblem('endpoint');
+    return endpoint;
+  }
+
+  list(appId: string, filter: EndpointFilter, page: PageQuery): Promise<Page<EndpointEntity>> {
+    return this.endpoints.list(appId, filter, page);
+  }
+
+  async update(appId: string, id: string, dto: UpdateEndpointDto): Promise<EndpointEntity> {
+    await this.get(appId, id);
+    const updated = await this.endpoints.update(appId, id, (endpoint) => applyUpdate(endpoint, dto), (e) => this.announcer.upserted(e));
+    if (!updated) throw new NotFoundProblem('endpoint');
+    await this.relay.flush();
+    return updated;
+  }
+
+  async delete(appId: string, id: string): Promise<void> {
+    const endpoint = await this.get(appId, id);
+    if (!(await this.endpoints.delete(appId, id, this.announcer.deleted(endpoint)))) throw new NotFoundProblem('endpoint');
+    await this.relay.flush();
+  }
+}
+
+function applyUpdate(endpoint: EndpointEntity, dto: UpdateEndpointDto): void {
+  const { disabled, ...fields } = dto;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) (endpoint as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (disabled !== undefined && disabled !== endpoint.disabled) {
+    endpoint.disabled = disabled;
+    endpoint.disabledReason = disabled ? 'manual' : null;
+  }
+}

@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, HeraldConfig } from '@herald/config';
+import { MessagingModule, NatsService } from '@herald/messaging';
+import { PersistenceModule } from '@herald/persistence';
+import { databaseReadiness, natsReadiness, PlatformModule } from '@herald/platform';
+import { DataSource } from 'typeorm';
+import { AppsController } from './apps/apps.controller';
+import { AppsService } from './apps/apps.service';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { EndpointAnnouncer } from './endpoints/endpoint-announcer';
+import { EndpointsController } from './endpoints/endpoints.controller';
+import { EndpointsService } from './endpoints/endpoints.service';
+import { OutboxRelay } from './outbox/outbox-relay.service';
+
+/** The management API: apps, endpoints, and reads of deliveries. */
+@Module({})
+export class SubscriptionsModule {
+  static register(config: HeraldConfig): DynamicModule {
+    return {
+      module: SubscriptionsModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(),
+        MessagingModule.forRoot('subscriptions'),
+        PlatformModule.forRoot({
+          inject: [NatsService, DataSource],
+          useFactory: (nats: NatsService, dataSource: DataSource) => [natsReadiness(nats), databaseReadiness(dataSource)],
+        }),
+      ],
+      controllers: [AppsController, EndpointsController, DeliveriesController],
+      providers: [AppsService, EndpointsService, EndpointAnnouncer, OutboxRelay],
+    };
+  }
+}

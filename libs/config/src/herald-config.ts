@@ -1,0 +1,91 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MinLength, Min, validateSync } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+
+/** The environment variables Herald reads, validated before Nest starts. */
+class Environment {
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
+
+  @IsOptional() @Matches(/^(nats|tls|ws|wss):\/\//, { message: 'NATS_URL must be a nats:// URL (comma-separated for several)' })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @IsOptional() @Matches(/^[a-z0-9_-]{0,32}$/, { message: 'HERALD_NATS_NAMESPACE must be 0-32 of [a-z0-9_-]' })
+  HERALD_NATS_NAMESPACE = '';
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'HERALD_ADMIN_TOKEN must be at least 16 characters' })
+  HERALD_ADMIN_TOKEN?: string;
+
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  HERALD_ALLOW_PRIVATE_NETWORKS = false;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(16 * 1024 * 1024)
+  HERALD_MAX_PAYLOAD_BYTES = 262144;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  SUBSCRIPTIONS_PORT = 8080;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  INGEST_PORT = 8081;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  GATEWAY_PORT = 8082;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  DISPATCHER_PORT = 8083;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
+  LOG_LEVEL = 'info';
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+
+/** The one typed configuration object every app receives. */
+export interface HeraldConfig {
+  databaseUrl: string;
+  natsUrl: string;
+  natsNamespace: string;
+  adminToken: string;
+  allowPrivateNetworks: boolean;
+  maxPayloadBytes: number;
+  ports: { subscriptions: number; ingest: number; gateway: number; dispatcher: number };
+  logLevel: LogLevel;
+}
+
+/** Thrown with every bad variable listed, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = plainToInstance(Environment, defined);
+  const problems = validateSync(parsed, { whitelist: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`),
+  );
+  if (!parsed.HERALD_ADMIN_TOKEN) problems.push('HERALD_ADMIN_TOKEN: required (npm start generates one for the local stack)');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    databaseUrl: parsed.DATABASE_URL,
+    natsUrl: parsed.NATS_URL,
+    natsNamespace: parsed.HERALD_NATS_NAMESPACE,
+    adminToken: parsed.HERALD_ADMIN_TOKEN as string,
+    allowPrivateNetworks: parsed.HERALD_ALLOW_PRIVATE_NETWORKS,
+    maxPayloadBytes: parsed.HERALD_MAX_PAYLOAD_BYTES,
+    ports: {
+      subscriptions: parsed.SUBSCRIPTIONS_PORT,
+      ingest: parsed.INGEST_PORT,
+      gateway: parsed.GATEWAY_PORT,
+      dispatcher: parsed.DISPATCHER_PORT,
+    },
+    logLevel: parsed.LOG_LEVEL as LogLevel,
+  };
+}

@@ -1,0 +1,4 @@
+export * from './ids';
+export * from './streams';
+export * from './messages';
+export * from './event-types';

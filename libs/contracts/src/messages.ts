@@ -1,0 +1,77 @@
+/** What ingest appends to HERALD_EVENTS: one published event. */
+export interface EventMessage {
+  id: string;
+  appId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  channels: string[] | null;
+  /** ISO time the producer says the event happened (defaults to createdAt). */
+  occurredAt: string;
+  /** ISO time ingest accepted it. */
+  createdAt: string;
+}
+
+/** What the fan-out appends to HERALD_DELIVERIES: one event to send to one endpoint. */
+export interface DeliveryMessage {
+  deliveryId: string;
+  endpointId: string;
+  event: EventMessage;
+}
+
+export const OutcomeType = {
+  succeeded: 'delivery.succeeded',
+  failed: 'delivery.failed',
+  exhausted: 'delivery.exhausted',
+} as const;
+export type OutcomeType = (typeof OutcomeType)[keyof typeof OutcomeType];
+
+/** Error classes of a failed attempt (API.md, "Deliveries and attempts"). */
+export const DeliveryError = {
+  timeout: 'timeout',
+  connectionRefused: 'connection_refused',
+  connectionReset: 'connection_reset',
+  dns: 'dns',
+  tls: 'tls',
+  blockedAddress: 'blocked_address',
+  httpStatus: 'http_status',
+  redirect: 'redirect',
+} as const;
+export type DeliveryError = (typeof DeliveryError)[keyof typeof DeliveryError];
+
+/** What the dispatcher appends to HERALD_OUTCOMES after recording an attempt. */
+export interface OutcomeMessage {
+  type: OutcomeType;
+  appId: string;
+  timestamp: string;
+  payload: {
+    deliveryId: string;
+    eventId: string;
+    eventType: string;
+    endpointId: string;
+    attempt: number;
+    responseStatus: number | null;
+    durationMs: number;
+    error: DeliveryError | null;
+  };
+}
+
+/** The state of one endpoint as the dispatcher needs it; published on HERALD_CONFIG. */
+export interface EndpointConfig {
+  id: string;
+  appId: string;
+  url: string;
+  eventTypes: string[];
+  channels: string[] | null;
+  disabled: boolean;
+  secret: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  retrySchedule: number[];
+  /** Increases with every change; the dispatcher ignores anything older than what it holds. */
+  version: number;
+}
+
+/** A message on the config stream: the endpoint's latest state, or its deletion. */
+export type EndpointConfigMessage =
+  | { kind: 'endpoint.upserted'; endpoint: EndpointConfig }
+  | { kind: 'endpoint.deleted'; appId: string; endpointId: string; version: number };

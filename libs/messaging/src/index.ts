@@ -1,0 +1,4 @@
+export * from './streams';
+export * from './nats.service';
+export * from './messaging.module';
+export * from './json';

@@ -1,0 +1,16 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+import { createNatsService, NatsService } from './nats.service';
+
+/** The NATS/JetStream connection of one app. */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(appName: string): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [{ provide: NatsService, inject: [HERALD_CONFIG], useFactory: (config: HeraldConfig) => createNatsService(config, appName) }],
+      exports: [NatsService],
+    };
+  }
+}

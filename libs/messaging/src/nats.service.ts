@@ -1,0 +1,79 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+import { Names } from '@herald/contracts';
+import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, PubAck } from '@nats-io/jetstream';
+import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+
+const encoder = new TextEncoder();
+
+/** Options of one JSON publish. */
+export interface PublishOptions {
+  /** Nats-Msg-Id: JetStream drops a repeat within the stream's duplicate window. */
+  msgId?: string;
+  headers?: Record<string, string>;
+}
+
+/** Connects to NATS at start-up; the one place that talks to the NATS client directly. */
+export async function connectNats(url: string, name: string): Promise<NatsConnection> {
+  return connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: false });
+}
+
+/** The JetStream connection of one app, with the names of its namespace. */
+@Injectable()
+export class NatsService implements OnApplicationShutdown {
+  private readonly logger = new Logger(NatsService.name);
+  readonly names: Names;
+  readonly js: JetStreamClient;
+
+  constructor(
+    readonly connection: NatsConnection,
+    readonly jsm: JetStreamManager,
+    @Inject(HERALD_CONFIG) config: HeraldConfig,
+  ) {
+    this.names = new Names(config.natsNamespace);
+    this.js = jetstream(connection, { timeout: 10_000 });
+    void this.watchStatus();
+  }
+
+  /** Publishes a JSON message and resolves once JetStream stored it. */
+  publishJson(subject: string, body: unknown, options: PublishOptions = {}): Promise<PubAck> {
+    return this.publishBytes(subject, encoder.encode(JSON.stringify(body)), options);
+  }
+
+  /** Publishes bytes already serialized by the caller. */
+  publishBytes(subject: string, data: Uint8Array, options: PublishOptions = {}): Promise<PubAck> {
+    let hdrs: ReturnType<typeof natsHeaders> | undefined;
+    if (options.headers) {
+      hdrs = natsHeaders();
+      for (const [key, value] of Object.entries(options.headers)) hdrs.set(key, value);
+    }
+    return this.js.publish(subject, data, { msgID: options.msgId, headers: hdrs });
+  }
+
+  /** True while the connection is up (readiness). */
+  isConnected(): boolean {
+    return !this.connection.isClosed() && !this.connection.isDraining() && !this.reconnecting;
+  }
+
+  private reconnecting = false;
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnecting') this.reconnecting = true;
+      if (status.type === 'reconnect') this.reconnecting = false;
+      if (status.type === 'disconnect' || status.type === 'reconnect') this.logger.warn(`NATS ${status.type}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.drain().catch(() => this.connection.close());
+  }
+}
+
+/** Builds the NatsService of an app (used by MessagingModule). */
+export async function createNatsService(config: HeraldConfig, appName: string): Promise<NatsService> {
+  const connection = await connectNats(config.natsUrl, `herald-${appName}`);
+  const jsm = await jetstreamManager(connection);
+  return new NatsService(connection, jsm, config);
+}

@@ -1,0 +1,28 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type DisabledReason = 'manual' | 'failing' | 'gone';
+
+/** An HTTP endpoint subscribed to some of its app's event types. */
+@Entity('endpoints')
+@Index(['appId', 'id'])
+export class EndpointEntity {
+  @PrimaryColumn('text') id: string;
+  @Column('text', { name: 'app_id' }) appId: string;
+  @Column('text') url: string;
+  @Column('text', { default: '' }) description: string;
+  @Column('text', { name: 'event_types', array: true }) eventTypes: string[];
+  @Column('text', { array: true, nullable: true }) channels: string[] | null;
+  @Column('boolean', { default: false }) disabled: boolean;
+  @Column('text', { name: 'disabled_reason', nullable: true }) disabledReason: DisabledReason | null;
+  @Column('text') secret: string;
+  @Column('jsonb', { default: {} }) headers: Record<string, string>;
+  @Column('jsonb', { default: {} }) metadata: Record<string, string>;
+  @Column('integer', { name: 'rate_limit', nullable: true }) rateLimit: number | null;
+  @Column('integer', { name: 'max_concurrency', default: 16 }) maxConcurrency: number;
+  @Column('integer', { name: 'timeout_ms', default: 15000 }) timeoutMs: number;
+  @Column('integer', { name: 'retry_schedule', array: true }) retrySchedule: number[];
+  /** Bumped on every change; orders the config messages the dispatcher receives. */
+  @Column('integer', { default: 1 }) version: number;
+  @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
+}

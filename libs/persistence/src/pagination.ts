@@ -1,0 +1,37 @@
+/** A page request: `limit` 1–250, and the opaque cursor of the previous page. */
+export interface PageQuery {
+  limit: number;
+  cursor?: string;
+}
+
+/** A page of a list, newest first (API.md, "Lists"). */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** Thrown for a cursor this API did not hand out. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not one this API returned');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+// Cursors are the last id of the page: ids are time-sortable, so `id < cursor` stays stable
+// while new rows arrive at the head of the list.
+export function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[a-z]{2,4}_[0-9a-z]{26}$/.test(id)) throw new InvalidCursorError();
+  return id;
+}
+
+/** Turns `limit + 1` rows fetched newest first into a page. */
+export function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const data = rows.slice(0, limit);
+  return { data, nextCursor: rows.length > limit ? encodeCursor(data[data.length - 1].id) : null };
+}

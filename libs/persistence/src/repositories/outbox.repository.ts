@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { OutboxEntity } from '../entities';
+
+const OUTBOX_LOCK_KEY = 0x4f555442;
+
+/** A message to publish once the transaction that wrote it commits. */
+export interface OutboxMessage {
+  subject: string;
+  msgId: string;
+  payload: unknown;
+}
+
+/** The transactional outbox: rows written beside a change, relayed to NATS, then deleted. */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Adds messages inside the caller's transaction. */
+  async add(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await manager.insert(OutboxEntity, messages.map((m) => ({ subject: m.subject, msgId: m.msgId, payload: m.payload as object })));
+  }
+
+  /**
+   * Takes the oldest rows under a transaction-scoped advisory lock (one relay at a time keeps
+   * per-subject order), hands them to `publish`, and deletes them only if it succeeds.
+   * Returns how many were relayed (0 if another relay holds the lock).
+   */
+  async relay(limit: number, publish: (rows: OutboxEntity[]) => Promise<void>): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [OUTBOX_LOCK_KEY])) as { locked: boolean }[];
+      if (!locked) return 0;
+      const rows = await manager.find(OutboxEntity, { order: { id: 'ASC' }, take: limit });
+      if (rows.length === 0) return 0;
+      await publish(rows);
+      await manager.delete(OutboxEntity, rows.map((row) => row.id));
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import { INestApplication, Logger, LogLevel as NestLogLevel, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { HeraldConfig, LogLevel } from '@herald/config';
+import { json, NextFunction, Request, Response } from 'express';
+import { bodyParserProblem, sendProblem } from './problem.filter';
+
+const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** Nest log levels at and above the configured one. */
+export function nestLogLevels(level: LogLevel): NestLogLevel[] {
+  const index = LEVELS.indexOf(level === 'info' ? 'log' : level);
+  return LEVELS.slice(0, index + 1);
+}
+
+/** Creates a Nest HTTP app with Herald's JSON body parsing (size-limited, problem+json errors). */
+export async function createHttpApp(module: Type | object, config: HeraldConfig, bodyLimitBytes = config.maxPayloadBytes): Promise<INestApplication> {
+  const app = await NestFactory.create(module as Type, { bodyParser: false, logger: nestLogLevels(config.logLevel) });
+  app.use(json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  app.use((error: { status?: number; type?: string; limit?: number }, _req: Request, res: Response, next: NextFunction) => {
+    const problem = bodyParserProblem(error);
+    if (problem) sendProblem(res, problem);
+    else next(error);
+  });
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Listens on 127.0.0.1/0.0.0.0 as configured and logs the URL. */
+export async function listen(app: INestApplication, name: string, port: number, host = process.env.HOST ?? '0.0.0.0'): Promise<string> {
+  await app.listen(port, host);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  new Logger(name).log(`listening on ${url}`);
+  return url;
+}

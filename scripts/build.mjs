@@ -1,0 +1,43 @@
+// Compiles apps/, libs/ and scripts/ to CommonJS in dist/ with swc, rewriting the
+// @herald/<lib> aliases to relative paths so `node dist/...` needs no loader.
+import { transformFile } from '@swc/core';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+
+const root = process.cwd();
+const out = join(root, 'dist');
+const sources = ['apps', 'libs', 'scripts'];
+
+async function* tsFiles(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* tsFiles(path);
+    else if (entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name)) yield path;
+  }
+}
+
+await rm(out, { recursive: true, force: true });
+let count = 0;
+for (const source of sources) {
+  for await (const file of tsFiles(join(root, source))) {
+    const { code, map } = await transformFile(file, {
+      swcrc: false,
+      sourceMaps: true,
+      module: { type: 'commonjs', strict: true },
+      jsc: {
+        target: 'es2023',
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+        baseUrl: root,
+        paths: { '@herald/*': ['libs/*/src'] },
+        keepClassNames: true,
+      },
+    });
+    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, `${code}\n//# sourceMappingURL=${target.split('/').pop()}.map`);
+    if (map) await writeFile(`${target}.map`, map);
+    count += 1;
+  }
+}
+console.log(`built ${count} files into dist/`);
