@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, natsReadiness, PlatformModule } from '@herald/platform';
+import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AppsController } from './apps/apps.controller';
 import { AppsService } from './apps/apps.service';
@@ -22,13 +22,16 @@ export class SubscriptionsModule {
         ConfigModule.forRoot(config),
         PersistenceModule.forRoot(),
         MessagingModule.forRoot('subscriptions'),
-        PlatformModule.forRoot({
-          inject: [NatsService, DataSource],
-          useFactory: (nats: NatsService, dataSource: DataSource) => [natsReadiness(nats), databaseReadiness(dataSource)],
-        }),
+        PlatformModule,
       ],
       controllers: [AppsController, EndpointsController, DeliveriesController],
-      providers: [AppsService, EndpointsService, EndpointAnnouncer, OutboxRelay],
+      providers: [
+        AppsService,
+        EndpointsService,
+        EndpointAnnouncer,
+        OutboxRelay,
+        readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [natsReadiness(nats), databaseReadiness(dataSource)]),
+      ],
     };
   }
 }

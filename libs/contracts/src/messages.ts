@@ -15,6 +15,8 @@ export interface EventMessage {
 export interface DeliveryMessage {
   deliveryId: string;
   endpointId: string;
+  /** Which attempt this message asks for (1 for the first). */
+  attempt: number;
   event: EventMessage;
 }
 

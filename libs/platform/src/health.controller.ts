@@ -1,4 +1,5 @@
-import { Controller, Get, HttpStatus, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ProblemException } from './problem';
 import { Public } from './auth.guard';
 
@@ -8,12 +9,13 @@ export interface ReadinessCheck {
   isReady(): boolean | Promise<boolean>;
 }
 
+/** Injection token of the app's ReadinessCheck[] (see readinessChecks()). */
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(@Optional() @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[] = []) {}
+  constructor(private readonly moduleRef: ModuleRef) {}
 
   @Get('live')
   live(): { status: 'ok' } {
@@ -22,8 +24,9 @@ export class HealthController {
 
   @Get('ready')
   async ready(): Promise<{ status: 'ok'; checks: Record<string, 'up'> }> {
+    const checks = this.moduleRef.get<ReadinessCheck[]>(READINESS_CHECKS, { strict: false });
     const results = await Promise.all(
-      this.checks.map(async (check) => [check.name, await Promise.resolve(check.isReady()).catch(() => false)] as const),
+      checks.map(async (check) => [check.name, await Promise.resolve(check.isReady()).catch(() => false)] as const),
     );
     const down = results.filter(([, up]) => !up).map(([name]) => name);
     if (down.length > 0) {

@@ -1,29 +1,22 @@
-import { DynamicModule, InjectionToken, Module } from '@nestjs/common';
+import { InjectionToken, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AdminTokenGuard } from './auth.guard';
 import { HealthController, READINESS_CHECKS, ReadinessCheck } from './health.controller';
 import { ProblemDetailsFilter } from './problem.filter';
 import { createValidationPipe } from './validation';
 
-/** How an app builds its readiness checks from its own providers. */
-export interface ReadinessOptions {
-  inject: InjectionToken[];
-  useFactory: (...deps: never[]) => ReadinessCheck[];
-}
-
 /** The HTTP pipeline every app shares: auth, validation, problem+json errors, health routes. */
-@Module({})
-export class PlatformModule {
-  static forRoot(readiness: ReadinessOptions): DynamicModule {
-    return {
-      module: PlatformModule,
-      controllers: [HealthController],
-      providers: [
-        { provide: READINESS_CHECKS, inject: readiness.inject, useFactory: readiness.useFactory },
-        { provide: APP_GUARD, useClass: AdminTokenGuard },
-        { provide: APP_PIPE, useFactory: createValidationPipe },
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-      ],
-    };
-  }
+@Module({
+  controllers: [HealthController],
+  providers: [
+    { provide: APP_GUARD, useClass: AdminTokenGuard },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+  ],
+})
+export class PlatformModule {}
+
+/** The provider of an app's readiness checks, built from its own providers; add it to the app module. */
+export function readinessChecks<T extends unknown[]>(inject: InjectionToken[], build: (...deps: T) => ReadinessCheck[]): Provider {
+  return { provide: READINESS_CHECKS, inject, useFactory: build as (...deps: unknown[]) => ReadinessCheck[] };
 }

@@ -1,0 +1,92 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { DeliveryError } from '@herald/contracts';
+import { Agent, errors as undiciErrors } from 'undici';
+
+const RESPONSE_BODY_LIMIT = 4096;
+
+/** What one POST to an endpoint produced. */
+export interface HttpAttemptResult {
+  ok: boolean;
+  status: number | null;
+  /** The first 4 KiB of the response body (NUL characters removed, as PostgreSQL text refuses them). */
+  body: string | null;
+  error: DeliveryError | null;
+  /** The response's Retry-After header, for the retry scheduler. */
+  retryAfter: string | null;
+  durationMs: number;
+}
+
+/** Sends webhook requests with keep-alive connections per origin; redirects are never followed. */
+@Injectable()
+export class WebhookHttpClient implements OnApplicationShutdown {
+  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, connect: { timeout: 10_000 } });
+
+  async post(url: string, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<HttpAttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      const response = await this.agent.request({
+        origin: new URL(url).origin,
+        path: pathOf(url),
+        method: 'POST',
+        headers,
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await readPrefix(response.body);
+      const status = response.statusCode;
+      const retryAfter = response.headers['retry-after'];
+      return {
+        ok: status >= 200 && status < 300,
+        status,
+        body: text,
+        error: status >= 200 && status < 300 ? null : status >= 300 && status < 400 ? DeliveryError.redirect : DeliveryError.httpStatus,
+        retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+        durationMs: elapsed(),
+      };
+    } catch (error) {
+      return { ok: false, status: null, body: null, error: classifyError(error), retryAfter: null, durationMs: elapsed() };
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+async function readPrefix(body: AsyncIterable<Buffer> & { destroy?: () => void }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= RESPONSE_BODY_LIMIT) break; // leaving the loop destroys the rest of the stream
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8').replace(/\u0000/g, '');
+}
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_OSSL_)/;
+
+/** The error class of a request that got no HTTP response (API.md error classes). */
+export function classifyError(error: unknown): DeliveryError {
+  const seen = new Set<unknown>();
+  for (let current: unknown = error; current && !seen.has(current); current = (current as { cause?: unknown }).cause) {
+    seen.add(current);
+    const { code, name } = current as { code?: string; name?: string };
+    if (current instanceof undiciErrors.HeadersTimeoutError || current instanceof undiciErrors.BodyTimeoutError) return DeliveryError.timeout;
+    if (current instanceof undiciErrors.ConnectTimeoutError || name === 'TimeoutError' || name === 'AbortError') return DeliveryError.timeout;
+    if (code === 'ECONNREFUSED') return DeliveryError.connectionRefused;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return DeliveryError.dns;
+    if (code && TLS_CODES.test(code)) return DeliveryError.tls;
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED') return DeliveryError.connectionReset;
+    if (code === 'ETIMEDOUT') return DeliveryError.timeout;
+  }
+  return DeliveryError.connectionReset;
+}

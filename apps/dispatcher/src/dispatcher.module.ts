@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, HeraldConfig } from '@herald/config';
+import { MessagingModule, NatsService } from '@herald/messaging';
+import { PersistenceModule } from '@herald/persistence';
+import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
+import { DataSource } from 'typeorm';
+import { AttemptRecorder } from './delivery/attempt-recorder';
+import { DeliveryWorker } from './delivery/delivery.worker';
+import { WebhookHttpClient } from './delivery/webhook-http-client';
+import { FanoutWorker } from './fanout/fanout.worker';
+import { ConfigFeed } from './routing/config-feed.service';
+
+/** Fan-out and delivery workers; serves only health routes over HTTP. */
+@Module({})
+export class DispatcherModule {
+  static register(config: HeraldConfig): DynamicModule {
+    return {
+      module: DispatcherModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot({ poolSize: 10 }),
+        MessagingModule.forRoot('dispatcher'),
+        PlatformModule,
+      ],
+      providers: [
+        ConfigFeed,
+        FanoutWorker,
+        DeliveryWorker,
+        WebhookHttpClient,
+        AttemptRecorder,
+        readinessChecks([NatsService, DataSource, ConfigFeed], (nats: NatsService, dataSource: DataSource, feed: ConfigFeed) => [
+          natsReadiness(nats),
+          databaseReadiness(dataSource),
+          { name: 'endpoint-config', isReady: () => feed.isReady() },
+        ]),
+      ],
+      exports: [ConfigFeed],
+    };
+  }
+}

@@ -1,0 +1,87 @@
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { EndpointConfigMessage } from '@herald/contracts';
+import { decodeJson, NatsService } from '@herald/messaging';
+import { ConsumerMessages, DeliverPolicy } from '@nats-io/jetstream';
+import { EndpointIndex } from './endpoint-index';
+
+/** A sync waits at most this long for the feed to reach the stream's head. */
+const SYNC_TIMEOUT_MS = 5000;
+
+/**
+ * Follows HERALD_CONFIG into the in-memory EndpointIndex. ensureCurrent() gives read-your-writes:
+ * any endpoint change stored before a message was received is applied before it is routed, so
+ * an event published right after creating an endpoint reaches it. One stream-info request is
+ * shared by every message received before it started.
+ */
+@Injectable()
+export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ConfigFeed.name);
+  readonly index = new EndpointIndex();
+  private appliedSeq = 0;
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  private messages?: ConsumerMessages;
+  private lastSync?: { startedAt: number; done: Promise<void>; finished: boolean };
+  private synced = false;
+
+  constructor(private readonly nats: NatsService) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const consumer = await this.nats.js.consumers.get(this.nats.names.streams.config, { deliver_policy: DeliverPolicy.All });
+    this.messages = await consumer.consume();
+    void this.follow(this.messages);
+    await this.ensureCurrent(performance.now());
+    this.synced = true;
+    this.logger.log(`endpoint index loaded: ${this.index.size} endpoints`);
+  }
+
+  beforeApplicationShutdown(): void {
+    void this.messages?.close();
+  }
+
+  /** True once the index has caught up with the stream at start-up. */
+  isReady(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves once every config change stored before `receivedAt` (performance.now()) is applied. */
+  async ensureCurrent(receivedAt: number): Promise<void> {
+    const last = this.lastSync;
+    if (last && last.startedAt >= receivedAt) return last.done;
+    const startedAt = performance.now();
+    const sync = { startedAt, finished: false, done: this.sync() };
+    this.lastSync = sync;
+    try {
+      await sync.done;
+    } finally {
+      sync.finished = true;
+    }
+  }
+
+  private async sync(): Promise<void> {
+    const info = await this.nats.jsm.streams.info(this.nats.names.streams.config);
+    const target = info.state.last_seq;
+    if (this.appliedSeq >= target) return;
+    let timer: NodeJS.Timeout | undefined;
+    const reached = new Promise<void>((resolve) => this.waiters.push({ seq: target, resolve }));
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, SYNC_TIMEOUT_MS)));
+    await Promise.race([reached, timeout]);
+    clearTimeout(timer);
+    if (this.appliedSeq < target) this.logger.warn(`config feed at ${this.appliedSeq}, stream at ${target}: routing with what is loaded`);
+  }
+
+  private async follow(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      try {
+        this.index.apply(decodeJson<EndpointConfigMessage>(msg.data));
+      } catch (error) {
+        this.logger.error(`unreadable config message ${msg.seq}: ${(error as Error).message}`);
+      }
+      this.appliedSeq = msg.info.streamSequence;
+      if (this.waiters.length > 0) {
+        const due = this.waiters.filter((w) => w.seq <= this.appliedSeq);
+        this.waiters = this.waiters.filter((w) => w.seq > this.appliedSeq);
+        for (const waiter of due) waiter.resolve();
+      }
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { loadConfig } from '@herald/config';
+import { createHttpApp, listen } from '@herald/platform';
+import { IngestModule } from './ingest.module';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const app = await createHttpApp(IngestModule.register(config), config);
+  await listen(app, 'ingest', config.ports.ingest);
+}
+
+void bootstrap().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+import { Inject, Logger } from '@nestjs/common';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+import { tokensEqual } from '@herald/platform';
+import type { IncomingMessage } from 'node:http';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES } from './client-message';
+import { FeedFilter, FeedMessage, FeedService, FeedSubscriber } from './feed.service';
+
+/** Past this many unsent bytes a client is too slow: it is closed with 1013 (try again later). */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+type VerifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => void;
+
+/** The token of an upgrade request: `?token=` or `?api_key=`. */
+export function upgradeToken(request: IncomingMessage): string | null {
+  const url = new URL(request.url ?? '/', 'http://gateway');
+  return url.searchParams.get('token') ?? url.searchParams.get('api_key');
+}
+
+/** The live feed at `/ws` (API.md, "Realtime gateway"). */
+@WebSocketGateway({ path: '/ws', maxPayload: MAX_CLIENT_MESSAGE_BYTES })
+export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(FeedGateway.name);
+  private readonly sessions = new WeakMap<WebSocket, FeedSubscriber>();
+
+  constructor(
+    private readonly feed: FeedService,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+  ) {}
+
+  afterInit(server: WebSocketServer): void {
+    // Checked at the upgrade: a bad token gets a 401 and never reaches a socket.
+    const verifyClient: VerifyClient = ({ req }, done) => {
+      const token = upgradeToken(req);
+      if (token && tokensEqual(token, this.config.adminToken)) done(true);
+      else done(false, 401, 'Unauthorized');
+    };
+    (server.options as { verifyClient?: VerifyClient }).verifyClient = verifyClient;
+  }
+
+  handleConnection(client: WebSocket): void {
+    const subscriber: FeedSubscriber = {
+      filter: { active: true, eventTypes: ['*'], appId: null },
+      send: (message: FeedMessage) => this.send(client, message),
+    };
+    this.sessions.set(client, subscriber);
+    this.feed.add(subscriber);
+    this.send(client, { type: 'connection', status: 'connected', message: 'WebSocket connection established' });
+  }
+
+  handleDisconnect(client: WebSocket): void {
+    const subscriber = this.sessions.get(client);
+    if (subscriber) this.feed.remove(subscriber);
+  }
+
+  @SubscribeMessage('ping')
+  ping(@ConnectedSocket() client: WebSocket): void {
+    this.send(client, { type: 'pong' });
+  }
+
+  @SubscribeMessage('subscribe')
+  subscribe(@ConnectedSocket() client: WebSocket, @MessageBody() message: Extract<ClientMessage, { type: 'subscribe' }>): void {
+    const filter: FeedFilter = { active: true, eventTypes: message.eventTypes, appId: message.appId };
+    const subscriber = this.sessions.get(client);
+    if (subscriber) subscriber.filter = filter;
+    this.send(client, { type: 'subscribed', eventTypes: filter.eventTypes, appId: filter.appId });
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() client: WebSocket): void {
+    const subscriber = this.sessions.get(client);
+    if (subscriber) subscriber.filter = { ...subscriber.filter, active: false };
+    this.send(client, { type: 'unsubscribed' });
+  }
+
+  @SubscribeMessage('invalid')
+  invalid(@ConnectedSocket() client: WebSocket, @MessageBody() message: Extract<ClientMessage, { type: 'invalid' }>): void {
+    this.send(client, { type: 'error', message: message.message });
+  }
+
+  private send(client: WebSocket, message: object): void {
+    if (client.readyState !== WebSocket.OPEN) return;
+    if (client.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.logger.warn('closing a client that does not keep up with the feed');
+      client.close(1013, 'client too slow; reconnect and catch up');
+      return;
+    }
+    client.send(JSON.stringify(message));
+  }
+}

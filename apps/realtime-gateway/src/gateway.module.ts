@@ -1,0 +1,18 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, HeraldConfig } from '@herald/config';
+import { MessagingModule, NatsService } from '@herald/messaging';
+import { natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
+import { FeedGateway } from './feed/feed.gateway';
+import { FeedService } from './feed/feed.service';
+
+/** The WebSocket feed of events and delivery outcomes. */
+@Module({})
+export class GatewayModule {
+  static register(config: HeraldConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [ConfigModule.forRoot(config), MessagingModule.forRoot('realtime-gateway'), PlatformModule],
+      providers: [FeedService, FeedGateway, readinessChecks([NatsService], (nats: NatsService) => [natsReadiness(nats)])],
+    };
+  }
+}
