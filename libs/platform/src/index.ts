@@ -7,3 +7,4 @@ export * from './http-app';
 export * from './platform.module';
 export * from './pagination.dto';
 export * from './readiness';
+export * from './infrastructure';
