@@ -40,9 +40,31 @@ function encodeBytes(bytes: Buffer, chars: number): string {
   return out;
 }
 
-/** A new time-sortable id such as `evt_01jd…`: 10 chars of milliseconds, 16 of randomness. */
+let lastTime = -1;
+let lastRandom = Buffer.alloc(10);
+
+/**
+ * A new time-sortable id such as `evt_01jd…`: 10 chars of milliseconds, 16 of randomness.
+ * Within one millisecond the random part is incremented, so ids made in this process in order
+ * also sort in order.
+ */
 export function newId(prefix: IdPrefix, now = Date.now()): string {
-  return `${prefix}_${encodeTime(now)}${encodeBytes(randomBytes(10), 16)}`;
+  if (now <= lastTime) {
+    lastRandom = increment(lastRandom);
+  } else {
+    lastTime = now;
+    lastRandom = randomBytes(10);
+  }
+  return `${prefix}_${encodeTime(lastTime)}${encodeBytes(lastRandom, 16)}`;
+}
+
+function increment(bytes: Buffer): Buffer {
+  const next = Buffer.from(bytes);
+  for (let i = next.length - 1; i >= 0; i -= 1) {
+    next[i] = (next[i] + 1) & 0xff;
+    if (next[i] !== 0) break;
+  }
+  return next;
 }
 
 /**
