@@ -120,9 +120,19 @@ describe('the management and ingest APIs: auth, validation and errors', () => {
   it('updates, filters, disables and deletes endpoints, and the dispatcher follows each change', async () => {
     const receiver = await new Receiver().start();
     try {
-      const created = await stack.request('subscriptions', 'POST', '/v1/apps/api/endpoints', { url: receiver.url, eventTypes: ['a.*'], description: 'first' });
+      const created = await stack.request('subscriptions', 'POST', '/v1/apps/api/endpoints', {
+        url: receiver.url,
+        eventTypes: ['a.*'],
+        description: 'first',
+      });
       const id = created.body?.id as string;
-      expect(created.body).toMatchObject({ eventTypes: ['a.*'], disabled: false, disabledReason: null, timeoutMs: 15000, maxConcurrency: 16 });
+      expect(created.body).toMatchObject({
+        eventTypes: ['a.*'],
+        disabled: false,
+        disabledReason: null,
+        timeoutMs: 15000,
+        maxConcurrency: 16,
+      });
 
       const filtered = await stack.request('subscriptions', 'GET', '/v1/apps/api/endpoints?eventType=a.*&disabled=false');
       expect(filtered.body?.data.map((e: { id: string }) => e.id)).toEqual([id]);
@@ -158,8 +168,16 @@ describe('the management and ingest APIs: auth, validation and errors', () => {
     const receiver = await new Receiver().start();
     try {
       await stack.request('subscriptions', 'POST', '/v1/apps/api/endpoints', { url: receiver.url, eventTypes: ['dup.*'] });
-      const first = await stack.request('ingest', 'POST', '/v1/apps/api/events', { id: 'order-42', eventType: 'dup.check', payload: { n: 1 } });
-      const again = await stack.request('ingest', 'POST', '/v1/apps/api/events', { id: 'order-42', eventType: 'dup.check', payload: { n: 1 } });
+      const first = await stack.request('ingest', 'POST', '/v1/apps/api/events', {
+        id: 'order-42',
+        eventType: 'dup.check',
+        payload: { n: 1 },
+      });
+      const again = await stack.request('ingest', 'POST', '/v1/apps/api/events', {
+        id: 'order-42',
+        eventType: 'dup.check',
+        payload: { n: 1 },
+      });
       expect(first.body).toMatchObject({ id: 'order-42', duplicate: false });
       expect(again.body).toMatchObject({ id: 'order-42', duplicate: true });
       await eventually(async () => receiver.requests.length === 1);
@@ -181,10 +199,43 @@ describe('the management and ingest APIs: auth, validation and errors', () => {
   it('never answers 5xx to random input', async () => {
     // A deterministic generator keeps failures reproducible.
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
-    const values = [null, true, 0, -1, 1e308, '', 'x'.repeat(3000), '\u0000', '../../etc', [], [null], {}, { a: { b: [] } }, 'https://example.com', '*'];
-    const fields = ['name', 'uid', 'metadata', 'url', 'eventTypes', 'channels', 'disabled', 'headers', 'secret', 'timeoutMs', 'retrySchedule', 'rateLimit', 'eventType', 'payload', 'id', 'occurredAt'];
+    const values = [
+      null,
+      true,
+      0,
+      -1,
+      1e308,
+      '',
+      'x'.repeat(3000),
+      '\u0000',
+      '../../etc',
+      [],
+      [null],
+      {},
+      { a: { b: [] } },
+      'https://example.com',
+      '*',
+    ];
+    const fields = [
+      'name',
+      'uid',
+      'metadata',
+      'url',
+      'eventTypes',
+      'channels',
+      'disabled',
+      'headers',
+      'secret',
+      'timeoutMs',
+      'retrySchedule',
+      'rateLimit',
+      'eventType',
+      'payload',
+      'id',
+      'occurredAt',
+    ];
     const targets: [AppName, string, string][] = [
       ['subscriptions', 'POST', '/v1/apps'],
       ['subscriptions', 'PATCH', '/v1/apps/api'],
@@ -196,7 +247,7 @@ describe('the management and ingest APIs: auth, validation and errors', () => {
     for (let i = 0; i < 120; i += 1) {
       const [app, method, path] = pick(targets);
       const body = Object.fromEntries(Array.from({ length: 1 + Math.floor(random() * 4) }, () => [pick(fields), pick(values)]));
-      const query = `?${pick(['limit', 'cursor', 'status', 'eventType', 'disabled'])}=${encodeURIComponent(String(pick(values)))}`;
+      const query = `?${pick(['limit', 'cursor', 'status', 'eventType', 'disabled'])}=${encodeURIComponent(JSON.stringify(pick(values)))}`;
       const target = method === 'GET' ? `${path}${query}` : path;
       const response = await stack.request(app, method, target, method === 'GET' ? undefined : body);
       expect({ target, body, status: response.status < 500 }).toEqual({ target, body, status: true });

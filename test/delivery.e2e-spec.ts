@@ -25,8 +25,14 @@ describe('an event delivered end to end through all four apps', () => {
     expect(app.status).toBe(201);
     expect(app.body?.id).toMatch(/^app_[0-9a-z]{26}$/);
 
-    const userEndpoint = await stack.request('subscriptions', 'POST', '/v1/apps/shop/endpoints', { url: users.url, eventTypes: ['user.*'] });
-    const orderEndpoint = await stack.request('subscriptions', 'POST', `/v1/apps/${app.body?.id}/endpoints`, { url: orders.url, eventTypes: ['order.*'] });
+    const userEndpoint = await stack.request('subscriptions', 'POST', '/v1/apps/shop/endpoints', {
+      url: users.url,
+      eventTypes: ['user.*'],
+    });
+    const orderEndpoint = await stack.request('subscriptions', 'POST', `/v1/apps/${app.body?.id}/endpoints`, {
+      url: orders.url,
+      eventTypes: ['order.*'],
+    });
     expect(userEndpoint.status).toBe(201);
     expect(orderEndpoint.status).toBe(201);
     expect(userEndpoint.body).not.toHaveProperty('secret');
@@ -37,7 +43,10 @@ describe('an event delivered end to end through all four apps', () => {
     const feed = await FeedClient.connect(`${stack.url('realtime-gateway').replace('http', 'ws')}/ws?token=${stack.env.token}`);
     await eventually(async () => feed.find((m) => m.type === 'connection'));
 
-    const published = await stack.request('ingest', 'POST', '/v1/apps/shop/events', { eventType: 'user.created', payload: { name: 'Ada', city: 'Zürich' } });
+    const published = await stack.request('ingest', 'POST', '/v1/apps/shop/events', {
+      eventType: 'user.created',
+      payload: { name: 'Ada', city: 'Zürich' },
+    });
     expect(published.status).toBe(202);
     const eventId = published.body?.id as string;
     expect(eventId).toMatch(/^evt_/);
@@ -59,9 +68,22 @@ describe('an event delivered end to end through all four apps', () => {
     expect(delivery.endpointId).toBe(userEndpoint.body?.id);
     const detail = await stack.request('subscriptions', 'GET', `/v1/apps/${app.body?.id}/deliveries/${delivery.id}`);
     expect(detail.status).toBe(200);
-    expect(detail.body).toMatchObject({ id: delivery.id, eventId, eventType: 'user.created', status: 'succeeded', attemptCount: 1, nextAttemptAt: null });
+    expect(detail.body).toMatchObject({
+      id: delivery.id,
+      eventId,
+      eventType: 'user.created',
+      status: 'succeeded',
+      attemptCount: 1,
+      nextAttemptAt: null,
+    });
     expect(detail.body?.attempts).toHaveLength(1);
-    expect(detail.body?.attempts[0]).toMatchObject({ attempt: 1, outcome: 'success', responseStatus: 200, responseBody: 'received 1', error: null });
+    expect(detail.body?.attempts[0]).toMatchObject({
+      attempt: 1,
+      outcome: 'success',
+      responseStatus: 200,
+      responseBody: 'received 1',
+      error: null,
+    });
     expect(detail.body?.attempts[0].requestHeaders['webhook-id']).toBe(eventId);
 
     await eventually(async () => feed.find((m) => m.type === 'delivery.succeeded'));
@@ -89,7 +111,10 @@ describe('an event delivered end to end through all four apps', () => {
     failing.status = 500;
     await failing.start();
     try {
-      const endpoint = await stack.request('subscriptions', 'POST', '/v1/apps/shop/endpoints', { url: failing.url, eventTypes: ['invoice.failed'] });
+      const endpoint = await stack.request('subscriptions', 'POST', '/v1/apps/shop/endpoints', {
+        url: failing.url,
+        eventTypes: ['invoice.failed'],
+      });
       const published = await stack.request('ingest', 'POST', '/v1/apps/shop/events', { eventType: 'invoice.failed', payload: { n: 1 } });
       const delivery = await eventually(async () => {
         const list = await stack.request('subscriptions', 'GET', `/v1/apps/shop/deliveries?endpointId=${endpoint.body?.id}`);
@@ -102,7 +127,12 @@ describe('an event delivered end to end through all four apps', () => {
       expect(wait).toBeGreaterThanOrEqual(3900);
       expect(wait).toBeLessThanOrEqual(6100);
       const detail = await stack.request('subscriptions', 'GET', `/v1/apps/shop/deliveries/${delivery.id}`);
-      expect(detail.body?.attempts[0]).toMatchObject({ outcome: 'failure', responseStatus: 500, error: 'http_status', responseBody: 'received 1' });
+      expect(detail.body?.attempts[0]).toMatchObject({
+        outcome: 'failure',
+        responseStatus: 500,
+        error: 'http_status',
+        responseBody: 'received 1',
+      });
     } finally {
       await failing.stop();
     }

@@ -101,7 +101,11 @@ export class TestStack {
   async request(name: AppName, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const response = await fetch(`${this.url(name)}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.env.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        authorization: `Bearer ${this.env.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();

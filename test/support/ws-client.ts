@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 export class FeedClient {
   readonly messages: Record<string, any>[] = [];
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => this.messages.push(JSON.parse(String(data)) as Record<string, any>));
+    socket.on('message', (data) => this.messages.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, any>));
   }
 
   /** Connects and resolves once the socket is open (rejects with the HTTP status if refused). */

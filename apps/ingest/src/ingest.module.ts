@@ -24,7 +24,10 @@ export class IngestModule {
       providers: [
         AppDirectory,
         EventsService,
-        readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [natsReadiness(nats), databaseReadiness(dataSource)]),
+        readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [
+          natsReadiness(nats),
+          databaseReadiness(dataSource),
+        ]),
       ],
     };
   }

@@ -18,19 +18,17 @@ export class SubscriptionsModule {
   static register(config: HeraldConfig): DynamicModule {
     return {
       module: SubscriptionsModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        PersistenceModule.forRoot(),
-        MessagingModule.forRoot('subscriptions'),
-        PlatformModule,
-      ],
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), MessagingModule.forRoot('subscriptions'), PlatformModule],
       controllers: [AppsController, EndpointsController, DeliveriesController],
       providers: [
         AppsService,
         EndpointsService,
         EndpointAnnouncer,
         OutboxRelay,
-        readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [natsReadiness(nats), databaseReadiness(dataSource)]),
+        readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [
+          natsReadiness(nats),
+          databaseReadiness(dataSource),
+        ]),
       ],
     };
   }

@@ -3,42 +3,69 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MinLength, 
 
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1';
-const toInt = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : Number(value);
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 /** The environment variables Herald reads, validated before Nest starts. */
 class Environment {
-  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
-  @IsOptional() @Matches(/^(nats|tls|ws|wss):\/\//, { message: 'NATS_URL must be a nats:// URL (comma-separated for several)' })
+  @IsOptional()
+  @Matches(/^(nats|tls|ws|wss):\/\//, { message: 'NATS_URL must be a nats:// URL (comma-separated for several)' })
   NATS_URL = 'nats://127.0.0.1:4222';
 
-  @IsOptional() @Matches(/^[a-z0-9_-]{0,32}$/, { message: 'HERALD_NATS_NAMESPACE must be 0-32 of [a-z0-9_-]' })
+  @IsOptional()
+  @Matches(/^[a-z0-9_-]{0,32}$/, { message: 'HERALD_NATS_NAMESPACE must be 0-32 of [a-z0-9_-]' })
   HERALD_NATS_NAMESPACE = '';
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'HERALD_ADMIN_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'HERALD_ADMIN_TOKEN must be at least 16 characters' })
   HERALD_ADMIN_TOKEN?: string;
 
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
   HERALD_ALLOW_PRIVATE_NETWORKS = false;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(16 * 1024 * 1024)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
   HERALD_MAX_PAYLOAD_BYTES = 262144;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   SUBSCRIPTIONS_PORT = 8080;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   INGEST_PORT = 8081;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   GATEWAY_PORT = 8082;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   DISPATCHER_PORT = 8083;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
   LOG_LEVEL = 'info';
 }
 

@@ -41,7 +41,7 @@ function encodeBytes(bytes: Buffer, chars: number): string {
 }
 
 let lastTime = -1;
-let lastRandom = Buffer.alloc(10);
+let lastRandom: Buffer = Buffer.alloc(10);
 
 /**
  * A new time-sortable id such as `evt_01jd…`: 10 chars of milliseconds, 16 of randomness.

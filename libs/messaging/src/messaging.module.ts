@@ -9,7 +9,9 @@ export class MessagingModule {
   static forRoot(appName: string): DynamicModule {
     return {
       module: MessagingModule,
-      providers: [{ provide: NatsService, inject: [HERALD_CONFIG], useFactory: (config: HeraldConfig) => createNatsService(config, appName) }],
+      providers: [
+        { provide: NatsService, inject: [HERALD_CONFIG], useFactory: (config: HeraldConfig) => createNatsService(config, appName) },
+      ],
       exports: [NatsService],
     };
   }

@@ -1,5 +1,14 @@
 import { Names } from '@herald/contracts';
-import { AckPolicy, DeliverPolicy, DiscardPolicy, JetStreamManager, RetentionPolicy, StorageType, StreamConfig, ConsumerConfig } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  StreamConfig,
+  ConsumerConfig,
+} from '@nats-io/jetstream';
 
 const SECOND_NS = 1_000_000_000;
 const DAY_NS = 24 * 3600 * SECOND_NS;
@@ -10,9 +19,22 @@ export function streamConfigs(names: Names): (Partial<StreamConfig> & { name: st
   const base = { storage: StorageType.File, num_replicas: 1, discard: DiscardPolicy.Old };
   return [
     // The log of record: every accepted event. Nats-Msg-Id = event id de-duplicates re-publishes.
-    { ...base, name: streams.events, subjects: [wildcards.events], retention: RetentionPolicy.Limits, max_age: 7 * DAY_NS, duplicate_window: 10 * 60 * SECOND_NS },
+    {
+      ...base,
+      name: streams.events,
+      subjects: [wildcards.events],
+      retention: RetentionPolicy.Limits,
+      max_age: 7 * DAY_NS,
+      duplicate_window: 10 * 60 * SECOND_NS,
+    },
     // One message per (event, endpoint) to attempt; removed once a worker acks it.
-    { ...base, name: streams.deliveries, subjects: [wildcards.deliveries], retention: RetentionPolicy.Workqueue, duplicate_window: 10 * 60 * SECOND_NS },
+    {
+      ...base,
+      name: streams.deliveries,
+      subjects: [wildcards.deliveries],
+      retention: RetentionPolicy.Workqueue,
+      duplicate_window: 10 * 60 * SECOND_NS,
+    },
     { ...base, name: streams.outcomes, subjects: [wildcards.outcomes], retention: RetentionPolicy.Limits, max_age: 7 * DAY_NS },
     { ...base, name: streams.ingest, subjects: [wildcards.ingest], retention: RetentionPolicy.Workqueue },
     { ...base, name: streams.rejected, subjects: [wildcards.rejected], retention: RetentionPolicy.Limits, max_age: 7 * DAY_NS },
@@ -25,9 +47,15 @@ export function streamConfigs(names: Names): (Partial<StreamConfig> & { name: st
 export function consumerConfigs(names: Names): { stream: string; config: Partial<ConsumerConfig> }[] {
   const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_deliver: -1 };
   return [
-    { stream: names.streams.events, config: { ...common, durable_name: names.consumers.dispatcherFanout, ack_wait: 30 * SECOND_NS, max_ack_pending: 2000 } },
+    {
+      stream: names.streams.events,
+      config: { ...common, durable_name: names.consumers.dispatcherFanout, ack_wait: 30 * SECOND_NS, max_ack_pending: 2000 },
+    },
     // ack_wait covers the longest attempt (timeoutMs ≤ 30 s) plus recording it.
-    { stream: names.streams.deliveries, config: { ...common, durable_name: names.consumers.dispatcherDelivery, ack_wait: 60 * SECOND_NS, max_ack_pending: 10000 } },
+    {
+      stream: names.streams.deliveries,
+      config: { ...common, durable_name: names.consumers.dispatcherDelivery, ack_wait: 60 * SECOND_NS, max_ack_pending: 10000 },
+    },
   ];
 }
 

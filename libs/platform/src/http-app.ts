@@ -2,6 +2,8 @@ import { INestApplication, Logger, LogLevel as NestLogLevel, Type } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import { HeraldConfig, LogLevel } from '@herald/config';
 import { json, NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { bodyParserProblem, sendProblem } from './problem.filter';
 
 const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -13,7 +15,11 @@ export function nestLogLevels(level: LogLevel): NestLogLevel[] {
 }
 
 /** Creates a Nest HTTP app with Herald's JSON body parsing (size-limited, problem+json errors). */
-export async function createHttpApp(module: Type | object, config: HeraldConfig, bodyLimitBytes = config.maxPayloadBytes): Promise<INestApplication> {
+export async function createHttpApp(
+  module: Type | object,
+  config: HeraldConfig,
+  bodyLimitBytes = config.maxPayloadBytes,
+): Promise<INestApplication> {
   const app = await NestFactory.create(module as Type, { bodyParser: false, logger: nestLogLevels(config.logLevel) });
   app.use(json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use((error: { status?: number; type?: string; limit?: number }, _req: Request, res: Response, next: NextFunction) => {
@@ -28,7 +34,7 @@ export async function createHttpApp(module: Type | object, config: HeraldConfig,
 /** Listens on 127.0.0.1/0.0.0.0 as configured and logs the URL. */
 export async function listen(app: INestApplication, name: string, port: number, host = process.env.HOST ?? '0.0.0.0'): Promise<string> {
   await app.listen(port, host);
-  const address = app.getHttpServer().address() as { port: number };
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
   new Logger(name).log(`listening on ${url}`);
   return url;

@@ -5,7 +5,10 @@ import { createDataSource, ensureDatabase, runMigrations } from '@herald/persist
 import { jetstreamManager } from '@nats-io/jetstream';
 
 /** Creates the database if missing, runs migrations and provisions streams and consumers; idempotent. */
-export async function prepareInfrastructure(config: Pick<HeraldConfig, 'databaseUrl' | 'natsUrl' | 'natsNamespace'>, log = console.log): Promise<void> {
+export async function prepareInfrastructure(
+  config: Pick<HeraldConfig, 'databaseUrl' | 'natsUrl' | 'natsNamespace'>,
+  log = console.log,
+): Promise<void> {
   if (await ensureDatabase(config.databaseUrl)) log(`created database ${new URL(config.databaseUrl).pathname.slice(1)}`);
   const dataSource = await createDataSource(config.databaseUrl, 2).initialize();
   try {

@@ -29,7 +29,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
+      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+      const detail = typeof message === 'string' ? message : Array.isArray(message) ? message.join('; ') : exception.message;
       if (status < 500) return problem(status, slug(status), detail);
     }
     const errorId = randomUUID();
@@ -61,7 +62,9 @@ export function bodyParserProblem(error: { status?: number; type?: string; limit
     ]);
   }
   if (error.type === 'entity.parse.failed') {
-    return problem(HttpStatus.BAD_REQUEST, 'malformed-json', 'request body is not valid JSON', [{ field: 'body', message: 'must be valid JSON' }]);
+    return problem(HttpStatus.BAD_REQUEST, 'malformed-json', 'request body is not valid JSON', [
+      { field: 'body', message: 'must be valid JSON' },
+    ]);
   }
   if (typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
     return problem(error.status, slug(error.status), `request body could not be read (${error.type ?? 'unknown'})`, [

@@ -13,7 +13,10 @@ export function databaseReadiness(dataSource: DataSource): ReadinessCheck {
     name: 'postgres',
     isReady: async () => {
       const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref());
-      const query = dataSource.query('SELECT 1').then(() => true, () => false);
+      const query = dataSource.query('SELECT 1').then(
+        () => true,
+        () => false,
+      );
       return Promise.race([query, timeout]);
     },
   };

@@ -1,5 +1,12 @@
 import { Webhook } from 'standardwebhooks';
-import { generateSecret, isStandardSecret, signStandard, signatureHeader, verifyStandard, WebhookVerificationError } from './standard-webhooks';
+import {
+  generateSecret,
+  isStandardSecret,
+  signStandard,
+  signatureHeader,
+  verifyStandard,
+  WebhookVerificationError,
+} from './standard-webhooks';
 
 // The published test vector of the Standard Webhooks specification.
 const VECTOR = {
@@ -30,7 +37,11 @@ describe('Standard Webhooks signing', () => {
 
     const now = Math.floor(Date.now() / 1000);
     const body = JSON.stringify({ type: 'user.created', data: { name: 'Ада' } });
-    const headers = { 'webhook-id': 'evt_1', 'webhook-timestamp': String(now), 'webhook-signature': signatureHeader([secret], 'evt_1', now, body) };
+    const headers = {
+      'webhook-id': 'evt_1',
+      'webhook-timestamp': String(now),
+      'webhook-signature': signatureHeader([secret], 'evt_1', now, body),
+    };
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
   });
 
@@ -40,7 +51,9 @@ describe('Standard Webhooks signing', () => {
     const header = signatureHeader([newSecret, oldSecret], 'evt_2', now, '{}');
     expect(header.split(' ')).toHaveLength(2);
     for (const secret of [oldSecret, newSecret]) {
-      expect(() => verifyStandard(secret, { 'webhook-id': 'evt_2', 'webhook-timestamp': String(now), 'webhook-signature': header }, '{}', now)).not.toThrow();
+      expect(() =>
+        verifyStandard(secret, { 'webhook-id': 'evt_2', 'webhook-timestamp': String(now), 'webhook-signature': header }, '{}', now),
+      ).not.toThrow();
     }
   });
 

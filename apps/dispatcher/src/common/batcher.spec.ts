@@ -3,10 +3,14 @@ import { Batcher } from './batcher';
 describe('Batcher', () => {
   it('hands items added together to one flush and returns each its own result', async () => {
     const flushes: number[][] = [];
-    const batcher = new Batcher<number, number>(async (items) => {
-      flushes.push(items);
-      return items.map((n) => n * 10);
-    }, 100, 5);
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        flushes.push(items);
+        return items.map((n) => n * 10);
+      },
+      100,
+      5,
+    );
     const results = await Promise.all([1, 2, 3].map((n) => batcher.add(n)));
     expect(results).toEqual([10, 20, 30]);
     expect(flushes).toEqual([[1, 2, 3]]);
@@ -14,11 +18,15 @@ describe('Batcher', () => {
 
   it('splits at maxSize and rejects every caller of a failed batch', async () => {
     const sizes: number[] = [];
-    const batcher = new Batcher<number, number>(async (items) => {
-      sizes.push(items.length);
-      if (items.includes(5)) throw new Error('boom');
-      return items;
-    }, 2, 50);
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        sizes.push(items.length);
+        if (items.includes(5)) throw new Error('boom');
+        return items;
+      },
+      2,
+      50,
+    );
     const settled = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => batcher.add(n)));
     expect(sizes).toEqual([2, 2, 1]);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected']);

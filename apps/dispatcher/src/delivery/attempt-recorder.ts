@@ -8,14 +8,18 @@ export class AttemptRecorder {
   private readonly batcher: Batcher<AttemptRecord, RecordedAttempt>;
 
   constructor(deliveries: DeliveryRepository) {
-    this.batcher = new Batcher(async (records) => {
-      const recorded = await deliveries.recordAttempts(records);
-      return records.map((record) => {
-        const result = recorded.get(record.deliveryId);
-        if (!result) throw new Error(`delivery ${record.deliveryId} does not exist`);
-        return result;
-      });
-    }, 250, 5);
+    this.batcher = new Batcher(
+      async (records) => {
+        const recorded = await deliveries.recordAttempts(records);
+        return records.map((record) => {
+          const result = recorded.get(record.deliveryId);
+          if (!result) throw new Error(`delivery ${record.deliveryId} does not exist`);
+          return result;
+        });
+      },
+      250,
+      5,
+    );
   }
 
   record(attempt: AttemptRecord): Promise<RecordedAttempt> {

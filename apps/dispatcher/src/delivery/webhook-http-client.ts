@@ -69,7 +69,7 @@ async function readPrefix(body: AsyncIterable<Buffer> & { destroy?: () => void }
     size += chunk.length;
     if (size >= RESPONSE_BODY_LIMIT) break; // leaving the loop destroys the rest of the stream
   }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8').replace(/\u0000/g, '');
+  return Buffer.concat(chunks).subarray(0, RESPONSE_BODY_LIMIT).toString('utf8').replaceAll('\u0000', '');
 }
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_OSSL_)/;
@@ -80,12 +80,15 @@ export function classifyError(error: unknown): DeliveryError {
   for (let current: unknown = error; current && !seen.has(current); current = (current as { cause?: unknown }).cause) {
     seen.add(current);
     const { code, name } = current as { code?: string; name?: string };
-    if (current instanceof undiciErrors.HeadersTimeoutError || current instanceof undiciErrors.BodyTimeoutError) return DeliveryError.timeout;
-    if (current instanceof undiciErrors.ConnectTimeoutError || name === 'TimeoutError' || name === 'AbortError') return DeliveryError.timeout;
+    if (current instanceof undiciErrors.HeadersTimeoutError || current instanceof undiciErrors.BodyTimeoutError)
+      return DeliveryError.timeout;
+    if (current instanceof undiciErrors.ConnectTimeoutError || name === 'TimeoutError' || name === 'AbortError')
+      return DeliveryError.timeout;
     if (code === 'ECONNREFUSED') return DeliveryError.connectionRefused;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return DeliveryError.dns;
     if (code && TLS_CODES.test(code)) return DeliveryError.tls;
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED') return DeliveryError.connectionReset;
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED')
+      return DeliveryError.connectionReset;
     if (code === 'ETIMEDOUT') return DeliveryError.timeout;
   }
   return DeliveryError.connectionReset;

@@ -3,8 +3,18 @@ import { EndpointIndex } from './endpoint-index';
 
 function endpoint(id: string, eventTypes: string[], extra: Partial<EndpointConfig> = {}): EndpointConfig {
   return {
-    id, appId: 'app_a', url: 'http://x', eventTypes, channels: null, disabled: false, secret: 's', headers: {},
-    timeoutMs: 1000, retrySchedule: [], version: 1, ...extra,
+    id,
+    appId: 'app_a',
+    url: 'http://x',
+    eventTypes,
+    channels: null,
+    disabled: false,
+    secret: 's',
+    headers: {},
+    timeoutMs: 1000,
+    retrySchedule: [],
+    version: 1,
+    ...extra,
   };
 }
 

@@ -17,7 +17,8 @@ export function parseClientMessage(raw: unknown): ClientMessage {
   } catch {
     return { type: 'invalid', message: 'message is not valid JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { type: 'invalid', message: 'message must be a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { type: 'invalid', message: 'message must be a JSON object' };
   const message = value as Record<string, unknown>;
   switch (message.type) {
     case 'ping':
@@ -41,5 +42,5 @@ function parseSubscribe(message: Record<string, unknown>): ClientMessage {
   }
   if (appId !== null && (typeof appId !== 'string' || appId.length > 128)) return { type: 'invalid', message: 'appId must be a string' };
   if (since !== null && (typeof since !== 'string' || since.length > 64)) return { type: 'invalid', message: 'since must be a string' };
-  return { type: 'subscribe', eventTypes: eventTypes as string[], appId: appId as string | null, since: since as string | null };
+  return { type: 'subscribe', eventTypes: eventTypes as string[], appId, since };
 }

@@ -48,7 +48,14 @@ export class FeedService implements OnApplicationBootstrap, BeforeApplicationShu
     const { streams } = this.nats.names;
     await this.follow(streams.events, (data, seq) => {
       const event = decodeJson<EventMessage>(data);
-      return { type: event.eventType, appId: event.appId, eventId: event.id, payload: event.payload, timestamp: event.occurredAt, seq: `e${seq}` };
+      return {
+        type: event.eventType,
+        appId: event.appId,
+        eventId: event.id,
+        payload: event.payload,
+        timestamp: event.occurredAt,
+        seq: `e${seq}`,
+      };
     });
     await this.follow(streams.outcomes, (data, seq) => {
       const outcome = decodeJson<OutcomeMessage>(data);

@@ -29,7 +29,12 @@ export class EndpointAnnouncer {
   }
 
   deleted(endpoint: EndpointEntity): OutboxMessage {
-    const payload: EndpointConfigMessage = { kind: 'endpoint.deleted', appId: endpoint.appId, endpointId: endpoint.id, version: endpoint.version + 1 };
+    const payload: EndpointConfigMessage = {
+      kind: 'endpoint.deleted',
+      appId: endpoint.appId,
+      endpointId: endpoint.id,
+      version: endpoint.version + 1,
+    };
     return this.message(endpoint, payload);
   }
 

@@ -57,7 +57,12 @@ export class EndpointsService {
 
   async update(appId: string, id: string, dto: UpdateEndpointDto): Promise<EndpointEntity> {
     await this.get(appId, id);
-    const updated = await this.endpoints.update(appId, id, (endpoint) => applyUpdate(endpoint, dto), (e) => this.announcer.upserted(e));
+    const updated = await this.endpoints.update(
+      appId,
+      id,
+      (endpoint) => applyUpdate(endpoint, dto),
+      (e) => this.announcer.upserted(e),
+    );
     if (!updated) throw new NotFoundProblem('endpoint');
     await this.relay.flush();
     return updated;

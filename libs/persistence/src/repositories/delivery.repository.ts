@@ -41,6 +41,13 @@ export interface RecordedAttempt {
   nextAttemptAt: Date | null;
 }
 
+interface RecordedRow {
+  id: string;
+  attempt_count: number;
+  status: DeliveryStatus;
+  next_attempt_at: Date | null;
+}
+
 export type DeliveryWithAttempts = DeliveryEntity & { attempts: AttemptEntity[] };
 
 /** Deliveries and their attempts: batched writes for the dispatcher, scoped reads for the API. */
@@ -61,7 +68,9 @@ export class DeliveryRepository {
   async findWithAttempts(appId: string, id: string): Promise<DeliveryWithAttempts | null> {
     const delivery = await this.dataSource.getRepository(DeliveryEntity).findOneBy({ appId, id });
     if (!delivery) return null;
-    const attempts = await this.dataSource.getRepository(AttemptEntity).find({ where: { appId, deliveryId: id }, order: { attempt: 'ASC' } });
+    const attempts = await this.dataSource
+      .getRepository(AttemptEntity)
+      .find({ where: { appId, deliveryId: id }, order: { attempt: 'ASC' } });
     return { ...delivery, attempts };
   }
 
@@ -91,7 +100,7 @@ export class DeliveryRepository {
    */
   async recordAttempts(records: AttemptRecord[]): Promise<Map<string, RecordedAttempt>> {
     if (records.length === 0) return new Map();
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<RecordedRow[]>(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[])
            AS t(attempt_id, delivery_id, app_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule)
@@ -132,8 +141,10 @@ export class DeliveryRepository {
         records.map((r) => JSON.stringify(r.requestHeaders)),
         records.map((r) => JSON.stringify(r.retrySchedule)),
       ],
-    )) as { id: string; attempt_count: number; status: DeliveryStatus; next_attempt_at: Date | null }[];
-    return new Map(rows.map((row) => [row.id, { attempt: Number(row.attempt_count), status: row.status, nextAttemptAt: row.next_attempt_at }]));
+    );
+    return new Map(
+      rows.map((row) => [row.id, { attempt: Number(row.attempt_count), status: row.status, nextAttemptAt: row.next_attempt_at }]),
+    );
   }
 
   /** Fails deliveries that can no longer be attempted (endpoint deleted or disabled). */

@@ -19,7 +19,10 @@ export class OutboxRepository {
   /** Adds messages inside the caller's transaction. */
   async add(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    await manager.insert(OutboxEntity, messages.map((m) => ({ subject: m.subject, msgId: m.msgId, payload: m.payload as object })));
+    await manager.insert(
+      OutboxEntity,
+      messages.map((m) => ({ subject: m.subject, msgId: m.msgId, payload: m.payload as object })),
+    );
   }
 
   /**
@@ -29,12 +32,15 @@ export class OutboxRepository {
    */
   async relay(limit: number, publish: (rows: OutboxEntity[]) => Promise<void>): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [OUTBOX_LOCK_KEY])) as { locked: boolean }[];
+      const [{ locked }] = await manager.query<{ locked: boolean }[]>('SELECT pg_try_advisory_xact_lock($1) AS locked', [OUTBOX_LOCK_KEY]);
       if (!locked) return 0;
       const rows = await manager.find(OutboxEntity, { order: { id: 'ASC' }, take: limit });
       if (rows.length === 0) return 0;
       await publish(rows);
-      await manager.delete(OutboxEntity, rows.map((row) => row.id));
+      await manager.delete(
+        OutboxEntity,
+        rows.map((row) => row.id),
+      );
       return rows.length;
     });
   }

@@ -2,20 +2,28 @@ import { ArrayMaxSize, IsArray, IsISO8601, IsObject, IsOptional, IsString, Match
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
 
 export class PublishEventDto {
-  @IsString() @MaxLength(EVENT_TYPE_MAX_LENGTH) @Matches(EVENT_TYPE_PATTERN, { message: 'eventType must be dot-separated segments of [A-Za-z0-9_-]' })
+  @IsString()
+  @MaxLength(EVENT_TYPE_MAX_LENGTH)
+  @Matches(EVENT_TYPE_PATTERN, { message: 'eventType must be dot-separated segments of [A-Za-z0-9_-]' })
   eventType: string;
 
   @IsObject({ message: 'payload must be a JSON object' })
   payload: Record<string, unknown>;
 
   /** Caller-chosen id: a repeat with the same id is a duplicate and delivers nothing again. */
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'id must be 1-128 of [A-Za-z0-9_.:-]' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'id must be 1-128 of [A-Za-z0-9_.:-]' })
   id?: string;
 
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsString({ each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
   @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { each: true, message: 'each channel must be 1-128 of [A-Za-z0-9_.:-]' })
   channels?: string[];
 
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO 8601 date-time' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO 8601 date-time' })
   occurredAt?: string;
 }

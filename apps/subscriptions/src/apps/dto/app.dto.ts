@@ -2,24 +2,37 @@ import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, Validate
 import { IsStringMap } from '../../common/string-map.validator';
 
 export class CreateAppDto {
-  @IsString() @MinLength(1) @MaxLength(256)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
   name: string;
 
   /** A caller-chosen alias usable wherever `{appId}` is (must not look like an id). */
-  @IsOptional() @IsString() @Matches(/^(?!app_)[A-Za-z0-9_-]{1,64}$/, { message: 'uid must be 1-64 of [A-Za-z0-9_-] and not start with "app_"' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^(?!app_)[A-Za-z0-9_-]{1,64}$/, { message: 'uid must be 1-64 of [A-Za-z0-9_-] and not start with "app_"' })
   uid?: string;
 
-  @IsOptional() @IsObject() @Validate(IsStringMap)
+  @IsOptional()
+  @IsObject()
+  @Validate(IsStringMap)
   metadata?: Record<string, string>;
 }
 
 export class UpdateAppDto {
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
   name?: string;
 
-  @IsOptional() @IsString() @Matches(/^(?!app_)[A-Za-z0-9_-]{1,64}$/, { message: 'uid must be 1-64 of [A-Za-z0-9_-] and not start with "app_"' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^(?!app_)[A-Za-z0-9_-]{1,64}$/, { message: 'uid must be 1-64 of [A-Za-z0-9_-] and not start with "app_"' })
   uid?: string;
 
-  @IsOptional() @IsObject() @Validate(IsStringMap)
+  @IsOptional()
+  @IsObject()
+  @Validate(IsStringMap)
   metadata?: Record<string, string>;
 }

@@ -24,58 +24,99 @@ const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, requ
 
 /** Every endpoint field but `url`; PATCH takes any subset. */
 class EndpointFieldsDto {
-  @IsOptional() @IsString() @MaxLength(1024)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
   description?: string;
 
-  @IsOptional() @IsObject() @Validate(IsStringMap)
+  @IsOptional()
+  @IsObject()
+  @Validate(IsStringMap)
   metadata?: Record<string, string>;
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100)
-  @IsString({ each: true }) @MaxLength(130, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(130, { each: true })
   @Matches(EVENT_TYPE_FILTER_PATTERN, { each: true, message: 'each value in eventTypes must be an event type, "prefix.*" or "*"' })
   eventTypes?: string[];
 
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10)
-  @IsString({ each: true }) @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { each: true, message: 'each channel must be 1-128 of [A-Za-z0-9_.:-]' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { each: true, message: 'each channel must be 1-128 of [A-Za-z0-9_.:-]' })
   channels?: string[] | null;
 
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   disabled?: boolean;
 
-  @IsOptional() @IsObject() @Validate(IsRequestHeaders)
+  @IsOptional()
+  @IsObject()
+  @Validate(IsRequestHeaders)
   headers?: Record<string, string>;
 
-  @IsOptional() @IsString() @Validate(IsStandardSecret)
+  @IsOptional()
+  @IsString()
+  @Validate(IsStandardSecret)
   secret?: string;
 
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsInt() @Min(1) @Max(10000)
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   rateLimit?: number | null;
 
-  @IsOptional() @IsInt() @Min(1) @Max(256)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(256)
   maxConcurrency?: number;
 
-  @IsOptional() @IsInt() @Min(1000) @Max(30000)
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(30000)
   timeoutMs?: number;
 
-  @IsOptional() @IsArray() @ArrayMinSize(0) @ArrayMaxSize(20)
-  @IsInt({ each: true }) @Min(1, { each: true }) @Max(7 * 24 * 3600, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(0)
+  @ArrayMaxSize(20)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(7 * 24 * 3600, { each: true })
   retrySchedule?: number[];
 }
 
 export class CreateEndpointDto extends EndpointFieldsDto {
-  @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
   url: string;
 }
 
 export class UpdateEndpointDto extends EndpointFieldsDto {
-  @IsOptional() @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
   url?: string;
 }
 
 export class ListEndpointsQueryDto extends PageQueryDto {
-  @IsOptional() @IsString() @MaxLength(130)
+  @IsOptional()
+  @IsString()
+  @MaxLength(130)
   eventType?: string;
 
-  @IsOptional() @Matches(/^(true|false)$/, { message: 'disabled must be true or false' })
+  @IsOptional()
+  @Matches(/^(true|false)$/, { message: 'disabled must be true or false' })
   disabled?: 'true' | 'false';
 }
