@@ -1,0 +1,93 @@
+import { deliveryIdFor, IdPrefix, newId } from '@herald/contracts';
+import { AttemptRecord, createDataSource, DeliveryRepository, runMigrations } from '@herald/persistence';
+import { DataSource } from 'typeorm';
+import { createTestEnvironment, TestEnvironment } from '../support/stack';
+
+describe('DeliveryRepository (real PostgreSQL)', () => {
+  let env: TestEnvironment;
+  let dataSource: DataSource;
+  let repository: DeliveryRepository;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    dataSource = await createDataSource(env.config.databaseUrl, 4).initialize();
+    repository = new DeliveryRepository(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await env?.destroy();
+  });
+
+  async function newDelivery(): Promise<string> {
+    const eventId = newId(IdPrefix.event);
+    const id = deliveryIdFor(eventId, 'ep_x');
+    await repository.insertPending([{ id, appId: 'app_x', eventId, endpointId: 'ep_x', eventType: 'a.b' }]);
+    return id;
+  }
+
+  function attempt(deliveryId: string, outcome: 'success' | 'failure', retrySchedule = [10, 20]): AttemptRecord {
+    return {
+      attemptId: newId(IdPrefix.attempt),
+      deliveryId,
+      appId: 'app_x',
+      startedAt: new Date(),
+      durationMs: 12,
+      outcome,
+      responseStatus: outcome === 'success' ? 200 : 500,
+      responseBody: 'body',
+      error: outcome === 'success' ? null : 'http_status',
+      requestHeaders: { 'webhook-id': 'evt' },
+      retrySchedule,
+    };
+  }
+
+  it('has nothing left to migrate after start-up migrations', async () => {
+    expect(await runMigrations(dataSource)).toEqual([]);
+  });
+
+  it('inserts pending deliveries once even when the fan-out runs twice', async () => {
+    const id = await newDelivery();
+    const [row] = await dataSource.query<{ status: string }[]>('SELECT status FROM deliveries WHERE id = $1', [id]);
+    await repository.insertPending([{ id, appId: 'app_x', eventId: 'evt_other', endpointId: 'ep_x', eventType: 'a.b' }]);
+    const rows = await dataSource.query<{ event_id: string }[]>('SELECT event_id FROM deliveries WHERE id = $1', [id]);
+    expect(row.status).toBe('pending');
+    expect(rows).toHaveLength(1);
+    expect(rows[0].event_id).not.toBe('evt_other');
+  });
+
+  it('schedules a failure after the next step of the schedule with ±20 % jitter, then fails it past the schedule', async () => {
+    const id = await newDelivery();
+    const before = Date.now();
+    const first = (await repository.recordAttempts([attempt(id, 'failure')])).get(id);
+    expect(first).toMatchObject({ attempt: 1, status: 'pending' });
+    const delay = (first?.nextAttemptAt?.getTime() ?? 0) - before;
+    expect(delay).toBeGreaterThanOrEqual(7_900);
+    expect(delay).toBeLessThanOrEqual(12_100 + (Date.now() - before));
+
+    expect((await repository.recordAttempts([attempt(id, 'failure')])).get(id)).toMatchObject({ attempt: 2, status: 'pending' });
+    expect((await repository.recordAttempts([attempt(id, 'failure')])).get(id)).toMatchObject({ attempt: 3, status: 'failed', nextAttemptAt: null });
+
+    const stored = await repository.findWithAttempts('app_x', id);
+    expect(stored?.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+    expect(stored?.attemptCount).toBe(3);
+    expect(await repository.findWithAttempts('app_other', id)).toBeNull();
+  });
+
+  it('records a batch for many deliveries in one call and keeps a success when a duplicate attempt fails', async () => {
+    const ids = await Promise.all([newDelivery(), newDelivery(), newDelivery()]);
+    const results = await repository.recordAttempts(ids.map((id) => attempt(id, 'success')));
+    expect([...results.values()].map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    const again = (await repository.recordAttempts([attempt(ids[0], 'failure')])).get(ids[0]);
+    expect(again).toMatchObject({ attempt: 2, status: 'succeeded', nextAttemptAt: null });
+  });
+
+  it('lists deliveries newest first, filtered and scoped by app', async () => {
+    const ids = [await newDelivery(), await newDelivery()];
+    await repository.recordAttempts([attempt(ids[1], 'success')]);
+    const succeeded = await repository.list('app_x', { status: 'succeeded' }, { limit: 250 });
+    expect(succeeded.data.map((d) => d.id)).toContain(ids[1]);
+    expect(succeeded.data.map((d) => d.id)).not.toContain(ids[0]);
+    expect((await repository.list('app_elsewhere', {}, { limit: 10 })).data).toEqual([]);
+  });
+});
