@@ -72,6 +72,23 @@ describe('the management and ingest APIs: auth, validation and errors', () => {
     }
   });
 
+  it('answers 400 naming the fields when the body is missing or not JSON', async () => {
+    for (const [app, path] of [
+      ['subscriptions', '/v1/apps'],
+      ['ingest', '/v1/apps/api/events'],
+    ] as [AppName, string][]) {
+      for (const headers of [{}, { 'content-type': 'text/plain' }]) {
+        const response = await fetch(`${stack.url(app)}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${stack.env.token}`, ...headers },
+          body: 'content' in headers ? 'name=x' : undefined,
+        });
+        expect({ path, headers, status: response.status }).toEqual({ path, headers, status: 400 });
+        expect(response.headers.get('content-type')).toContain(PROBLEM);
+      }
+    }
+  });
+
   it('answers 413 for a body over HERALD_MAX_PAYLOAD_BYTES', async () => {
     const payload = { blob: 'x'.repeat(stack.env.config.maxPayloadBytes) };
     const response = await stack.request('ingest', 'POST', '/v1/apps/api/events', { eventType: 'big.one', payload });

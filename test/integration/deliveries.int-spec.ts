@@ -66,7 +66,11 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
     expect(delay).toBeLessThanOrEqual(12_100 + (Date.now() - before));
 
     expect((await repository.recordAttempts([attempt(id, 'failure')])).get(id)).toMatchObject({ attempt: 2, status: 'pending' });
-    expect((await repository.recordAttempts([attempt(id, 'failure')])).get(id)).toMatchObject({ attempt: 3, status: 'failed', nextAttemptAt: null });
+    expect((await repository.recordAttempts([attempt(id, 'failure')])).get(id)).toMatchObject({
+      attempt: 3,
+      status: 'failed',
+      nextAttemptAt: null,
+    });
 
     const stored = await repository.findWithAttempts('app_x', id);
     expect(stored?.attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
