@@ -22,7 +22,20 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
   async function newDelivery(): Promise<string> {
     const eventId = newId(IdPrefix.event);
     const id = deliveryIdFor(eventId, 'ep_x');
-    await repository.insertPending([{ id, appId: 'app_x', eventId, endpointId: 'ep_x', eventType: 'a.b' }]);
+    await repository.insertFanout(
+      [
+        {
+          id: eventId,
+          appId: 'app_x',
+          eventType: 'a.b',
+          payload: { n: 1 },
+          channels: null,
+          occurredAt: new Date().toISOString(),
+          createdAt: new Date().toISOString(),
+        },
+      ],
+      [{ id, appId: 'app_x', eventId, endpointId: 'ep_x', eventType: 'a.b' }],
+    );
     return id;
   }
 
@@ -31,6 +44,7 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
       attemptId: newId(IdPrefix.attempt),
       deliveryId,
       appId: 'app_x',
+      endpointId: 'ep_x',
       startedAt: new Date(),
       durationMs: 12,
       outcome,
@@ -39,6 +53,7 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
       error: outcome === 'success' ? null : 'http_status',
       requestHeaders: { 'webhook-id': 'evt' },
       retrySchedule,
+      retryAfterSeconds: null,
     };
   }
 

@@ -2,11 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
+import { databaseReadiness, EndpointAnnouncer, natsReadiness, OutboxRelay, PlatformModule, readinessChecks } from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryWorker } from './delivery/delivery.worker';
 import { WebhookHttpClient } from './delivery/webhook-http-client';
+import { EndpointDisabler } from './delivery/endpoint-disabler';
+import { RetryScheduler } from './delivery/retry-scheduler';
 import { FanoutWorker } from './fanout/fanout.worker';
 import { ConfigFeed } from './routing/config-feed.service';
 
@@ -28,6 +30,10 @@ export class DispatcherModule {
         DeliveryWorker,
         WebhookHttpClient,
         AttemptRecorder,
+        RetryScheduler,
+        EndpointDisabler,
+        EndpointAnnouncer,
+        OutboxRelay,
         readinessChecks([NatsService, DataSource, ConfigFeed], (nats: NatsService, dataSource: DataSource, feed: ConfigFeed) => [
           natsReadiness(nats),
           databaseReadiness(dataSource),

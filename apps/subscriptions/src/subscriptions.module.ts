@@ -7,10 +7,11 @@ import { DataSource } from 'typeorm';
 import { AppsController } from './apps/apps.controller';
 import { AppsService } from './apps/apps.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
-import { EndpointAnnouncer } from './endpoints/endpoint-announcer';
+import { DeliveryOperationsService } from './deliveries/delivery-operations.service';
+import { EndpointAnnouncer } from '@herald/platform';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
-import { OutboxRelay } from './outbox/outbox-relay.service';
+import { OutboxRelay } from '@herald/platform';
 
 /** The management API: apps, endpoints, and reads of deliveries. */
 @Module({})
@@ -23,6 +24,7 @@ export class SubscriptionsModule {
       providers: [
         AppsService,
         EndpointsService,
+        DeliveryOperationsService,
         EndpointAnnouncer,
         OutboxRelay,
         readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [

@@ -39,6 +39,13 @@ class Environment {
   @IsOptional()
   @Transform(toInt)
   @IsInt()
+  @Min(1)
+  @Max(24 * 365)
+  HERALD_DISABLE_AFTER_HOURS = 120;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
   @Min(0)
   @Max(65535)
   SUBSCRIPTIONS_PORT = 8080;
@@ -79,6 +86,8 @@ export interface HeraldConfig {
   adminToken: string;
   allowPrivateNetworks: boolean;
   maxPayloadBytes: number;
+  /** An endpoint failing for longer than this is disabled with reason "failing". */
+  disableAfterHours: number;
   ports: { subscriptions: number; ingest: number; gateway: number; dispatcher: number };
   logLevel: LogLevel;
 }
@@ -107,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     adminToken: parsed.HERALD_ADMIN_TOKEN as string,
     allowPrivateNetworks: parsed.HERALD_ALLOW_PRIVATE_NETWORKS,
     maxPayloadBytes: parsed.HERALD_MAX_PAYLOAD_BYTES,
+    disableAfterHours: parsed.HERALD_DISABLE_AFTER_HOURS,
     ports: {
       subscriptions: parsed.SUBSCRIPTIONS_PORT,
       ingest: parsed.INGEST_PORT,

@@ -17,6 +17,8 @@ export interface DeliveryMessage {
   endpointId: string;
   /** Which attempt this message asks for (1 for the first). */
   attempt: number;
+  /** An operator's retry: bypasses the circuit breaker. */
+  manual?: boolean;
   event: EventMessage;
 }
 
@@ -41,7 +43,7 @@ export const DeliveryError = {
 export type DeliveryError = (typeof DeliveryError)[keyof typeof DeliveryError];
 
 /** What the dispatcher appends to HERALD_OUTCOMES after recording an attempt. */
-export interface OutcomeMessage {
+export interface DeliveryOutcomeMessage {
   type: OutcomeType;
   appId: string;
   timestamp: string;
@@ -57,6 +59,20 @@ export interface OutcomeMessage {
   };
 }
 
+/** Why the dispatcher disabled an endpoint. */
+export type DisableReason = 'failing' | 'gone';
+
+/** An operational event on HERALD_OUTCOMES: the dispatcher disabled an endpoint. */
+export interface EndpointDisabledMessage {
+  type: 'endpoint.disabled';
+  appId: string;
+  timestamp: string;
+  payload: { endpointId: string; reason: DisableReason };
+}
+
+/** Everything on HERALD_OUTCOMES. */
+export type OutcomeMessage = DeliveryOutcomeMessage | EndpointDisabledMessage;
+
 /** The state of one endpoint as the dispatcher needs it; published on HERALD_CONFIG. */
 export interface EndpointConfig {
   id: string;
@@ -69,6 +85,9 @@ export interface EndpointConfig {
   headers: Record<string, string>;
   timeoutMs: number;
   retrySchedule: number[];
+  maxConcurrency: number;
+  /** Deliveries per second, or null for no limit. */
+  rateLimit: number | null;
   /** Increases with every change; the dispatcher ignores anything older than what it holds. */
   version: number;
 }

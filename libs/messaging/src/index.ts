@@ -2,3 +2,4 @@ export * from './streams';
 export * from './nats.service';
 export * from './messaging.module';
 export * from './json';
+export * from './delivery-publisher';

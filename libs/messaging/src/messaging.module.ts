@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+import { DeliveryPublisher } from './delivery-publisher';
 import { createNatsService, NatsService } from './nats.service';
 
 /** The NATS/JetStream connection of one app. */
@@ -11,8 +12,9 @@ export class MessagingModule {
       module: MessagingModule,
       providers: [
         { provide: NatsService, inject: [HERALD_CONFIG], useFactory: (config: HeraldConfig) => createNatsService(config, appName) },
+        DeliveryPublisher,
       ],
-      exports: [NatsService],
+      exports: [NatsService, DeliveryPublisher],
     };
   }
 }

@@ -8,3 +8,5 @@ export * from './platform.module';
 export * from './pagination.dto';
 export * from './readiness';
 export * from './infrastructure';
+export * from './outbox-relay.service';
+export * from './endpoint-announcer';

@@ -1,26 +1,41 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DeliveryMessage, IdPrefix, newId, OutcomeMessage, OutcomeType } from '@herald/contracts';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+import { DeliveryMessage, DeliveryOutcomeMessage, EndpointConfig, IdPrefix, newId, OutcomeType } from '@herald/contracts';
 import { decodeJson, NatsService } from '@herald/messaging';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { Batcher } from '../common/batcher';
 import { Semaphore } from '../common/concurrency';
 import { ConfigFeed } from '../routing/config-feed.service';
 import { AttemptRecorder } from './attempt-recorder';
+import { EndpointDisabler } from './endpoint-disabler';
+import { EndpointGate } from './endpoint-gate';
+import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
 import { buildWebhookRequest, recordableHeaders } from './webhook-request';
 
-const IN_FLIGHT = 512;
+/** Messages one replica holds at once (in flight, queued per endpoint, being recorded). */
+const HELD = 4096;
+/** HTTP requests in flight at once across all endpoints. */
+const REQUESTS_IN_FLIGHT = 512;
 const RETRY_DELAY_MS = 1000;
 
 /**
- * Consumes HERALD_DELIVERIES: signs and POSTs one event to one endpoint, records the attempt in
- * PostgreSQL, publishes the outcome, and only then acks. A crash anywhere before the ack means
- * JetStream redelivers, so nothing is lost; at worst the receiver sees the request twice.
+ * Consumes HERALD_DELIVERIES: admits each delivery through its endpoint's gate (concurrency,
+ * rate limit, circuit breaker — or parks it in PostgreSQL with a nextAttemptAt), signs and POSTs
+ * it, records the attempt, publishes the outcome, and only then acks. A crash anywhere before
+ * the ack means JetStream redelivers, so nothing is lost; at worst the receiver sees the
+ * request twice. Retries never wait here: a failure is recorded with its next attempt time and
+ * the RetryScheduler queues it again when due.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorker.name);
-  private readonly slots = new Semaphore(IN_FLIGHT);
+  private readonly held = new Semaphore(HELD);
+  private readonly requests = new Semaphore(REQUESTS_IN_FLIGHT);
+  private readonly gate = new EndpointGate();
+  private readonly parked: Batcher<{ id: string; until: Date }, null>;
+  private heldCount = 0;
   private messages?: ConsumerMessages;
 
   constructor(
@@ -29,7 +44,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly http: WebhookHttpClient,
     private readonly recorder: AttemptRecorder,
     private readonly deliveries: DeliveryRepository,
-  ) {}
+    private readonly disabler: EndpointDisabler,
+    @Inject(HERALD_CONFIG) private readonly settings: HeraldConfig,
+  ) {
+    this.parked = new Batcher(async (items) => {
+      await deliveries.park(
+        items.map((item) => item.id),
+        items.map((item) => item.until),
+      );
+      return items.map(() => null);
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const { streams, consumers } = this.nats.names;
@@ -40,14 +65,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.messages?.close();
-    await this.slots.idle();
+    await this.held.idle();
+  }
+
+  /** The circuit state of an endpoint in this replica. */
+  circuit(endpointId: string) {
+    return this.gate.circuit(endpointId);
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       const receivedAt = performance.now();
-      await this.slots.acquire();
-      void this.handle(msg, receivedAt).finally(() => this.slots.release());
+      await this.held.acquire();
+      this.heldCount += 1;
+      void this.handle(msg, receivedAt).finally(() => {
+        this.heldCount -= 1;
+        this.held.release();
+      });
     }
   }
 
@@ -61,7 +95,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     try {
-      await this.attempt(message, receivedAt);
+      await this.process(message, receivedAt);
       msg.ack();
     } catch (error) {
       this.logger.warn(`delivery ${message.deliveryId} not recorded, will retry: ${(error as Error).message}`);
@@ -69,8 +103,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async attempt(message: DeliveryMessage, receivedAt: number): Promise<void> {
-    const { event } = message;
+  private async process(message: DeliveryMessage, receivedAt: number): Promise<void> {
     let endpoint = this.config.index.get(message.endpointId);
     if (!endpoint) {
       // Another replica may have routed it with a newer config: catch up before giving up.
@@ -81,13 +114,41 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.deliveries.failUndeliverable([message.deliveryId]);
       return;
     }
+    const admission = await this.gate.enter(endpoint, message.manual === true, this.heldCount > HELD * 0.75);
+    if (admission.kind === 'park') {
+      await this.parked.add({ id: message.deliveryId, until: admission.until });
+      return;
+    }
+    let ok: boolean | null = null;
+    try {
+      const { result, recorded } = await this.attempt(endpoint, message);
+      ok = result.ok;
+      await this.publishOutcome(endpoint, message, result, recorded);
+      await this.afterAttempt(endpoint, result, recorded);
+    } finally {
+      this.gate.leave(endpoint.id, ok);
+    }
+  }
+
+  private async attempt(
+    endpoint: EndpointConfig,
+    message: DeliveryMessage,
+  ): Promise<{ result: HttpAttemptResult; recorded: RecordedAttempt }> {
     const startedAt = new Date();
-    const request = buildWebhookRequest(endpoint, event, startedAt.getTime());
-    const result = await this.http.post(endpoint.url, request.headers, request.body, endpoint.timeoutMs);
+    const request = buildWebhookRequest(endpoint, message.event, startedAt.getTime());
+    await this.requests.acquire();
+    let result: HttpAttemptResult;
+    try {
+      result = await this.http.post(endpoint.url, request.headers, request.body, endpoint.timeoutMs);
+    } finally {
+      this.requests.release();
+    }
+    const throttled = result.status === 429 || result.status === 503;
     const recorded = await this.recorder.record({
       attemptId: newId(IdPrefix.attempt),
       deliveryId: message.deliveryId,
-      appId: event.appId,
+      appId: message.event.appId,
+      endpointId: endpoint.id,
       startedAt,
       durationMs: result.durationMs,
       outcome: result.ok ? 'success' : 'failure',
@@ -96,15 +157,25 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       error: result.error,
       requestHeaders: recordableHeaders(request.headers),
       retrySchedule: endpoint.retrySchedule,
+      retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
     });
-    const outcome: OutcomeMessage = {
+    return { result, recorded };
+  }
+
+  private async publishOutcome(
+    endpoint: EndpointConfig,
+    message: DeliveryMessage,
+    result: HttpAttemptResult,
+    recorded: RecordedAttempt,
+  ): Promise<void> {
+    const outcome: DeliveryOutcomeMessage = {
       type: outcomeType(result, recorded),
-      appId: event.appId,
+      appId: message.event.appId,
       timestamp: new Date().toISOString(),
       payload: {
         deliveryId: message.deliveryId,
-        eventId: event.id,
-        eventType: event.eventType,
+        eventId: message.event.id,
+        eventType: message.event.eventType,
         endpointId: endpoint.id,
         attempt: recorded.attempt,
         responseStatus: result.status,
@@ -112,7 +183,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         error: result.error,
       },
     };
-    await this.nats.publishJson(this.nats.names.outcome(event.appId, endpoint.id), outcome);
+    await this.nats.publishJson(this.nats.names.outcome(message.event.appId, endpoint.id), outcome);
+  }
+
+  /** 410 Gone disables the endpoint at once; failing for too long disables it too. */
+  private async afterAttempt(endpoint: EndpointConfig, result: HttpAttemptResult, recorded: RecordedAttempt): Promise<void> {
+    if (result.status === 410) {
+      await this.disabler.disable(endpoint.appId, endpoint.id, 'gone');
+      return;
+    }
+    const failingSince = recorded.endpointFailingSince?.getTime();
+    if (!result.ok && failingSince !== undefined && Date.now() - failingSince > this.settings.disableAfterHours * 3600_000) {
+      await this.disabler.disable(endpoint.appId, endpoint.id, 'failing');
+    }
   }
 }
 

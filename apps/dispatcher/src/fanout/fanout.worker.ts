@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DeliveryMessage, deliveryIdFor, EventMessage } from '@herald/contracts';
-import { decodeJson, NatsService } from '@herald/messaging';
+import { deliveryIdFor, EventMessage } from '@herald/contracts';
+import { decodeJson, DeliveryPublisher, NatsService } from '@herald/messaging';
 import { DeliveryRepository, NewDelivery } from '@herald/persistence';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { Batcher } from '../common/batcher';
@@ -11,25 +11,30 @@ const IN_FLIGHT = 128;
 const RETRY_DELAY_MS = 1000;
 
 /**
- * Consumes HERALD_EVENTS: routes each event to its matching endpoints, records a pending
- * delivery per endpoint and queues it on HERALD_DELIVERIES, then acks. Delivery ids derive from
+ * Consumes HERALD_EVENTS: routes each event to its matching endpoints, stores the event and a
+ * pending delivery per endpoint (batched across events) and queues each on HERALD_DELIVERIES,
+ * then acks. Delivery ids derive from
  * (event, endpoint), so re-running a fan-out after a crash creates nothing twice.
  */
 @Injectable()
 export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FanoutWorker.name);
   private readonly slots = new Semaphore(IN_FLIGHT);
-  private readonly pending: Batcher<NewDelivery, null>;
+  private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, null>;
   private messages?: ConsumerMessages;
 
   constructor(
     private readonly nats: NatsService,
     private readonly config: ConfigFeed,
+    private readonly publisher: DeliveryPublisher,
     deliveries: DeliveryRepository,
   ) {
-    this.pending = new Batcher(async (rows) => {
-      await deliveries.insertPending(rows);
-      return rows.map(() => null);
+    this.stored = new Batcher(async (items) => {
+      await deliveries.insertFanout(
+        items.map((item) => item.event),
+        items.flatMap((item) => item.deliveries),
+      );
+      return items.map(() => null);
     });
   }
 
@@ -72,12 +77,9 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
         endpointId: endpoint.id,
         eventType: event.eventType,
       }));
-      await Promise.all(deliveries.map((delivery) => this.pending.add(delivery)));
-      await Promise.all(
-        deliveries.map((delivery) => {
-          const message: DeliveryMessage = { deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event };
-          return this.nats.publishJson(this.nats.names.delivery(event.appId, delivery.endpointId), message, { msgId: `${delivery.id}:1` });
-        }),
+      await this.stored.add({ event, deliveries });
+      await this.publisher.publishAll(
+        deliveries.map((delivery) => ({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event })),
       );
       msg.ack();
     } catch (error) {

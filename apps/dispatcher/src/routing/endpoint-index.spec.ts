@@ -13,6 +13,8 @@ function endpoint(id: string, eventTypes: string[], extra: Partial<EndpointConfi
     headers: {},
     timeoutMs: 1000,
     retrySchedule: [],
+    maxConcurrency: 16,
+    rateLimit: null,
     version: 1,
     ...extra,
   };

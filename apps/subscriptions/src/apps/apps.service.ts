@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { IdPrefix, newId } from '@herald/contracts';
 import { AppEntity, AppRepository, Page, PageQuery, UniqueViolationError } from '@herald/persistence';
 import { ConflictProblem, NotFoundProblem } from '@herald/platform';
-import { EndpointAnnouncer } from '../endpoints/endpoint-announcer';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { EndpointAnnouncer } from '@herald/platform';
+import { OutboxRelay } from '@herald/platform';
 import { CreateAppDto, UpdateAppDto } from './dto/app.dto';
 
 @Injectable()

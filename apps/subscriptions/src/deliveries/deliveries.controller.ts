@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { hasIdShape, IdPrefix } from '@herald/contracts';
 import { DeliveryRepository } from '@herald/persistence';
 import { NotFoundProblem } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
 import { presentDelivery, presentDeliveryWithAttempts } from './delivery.presenter';
+import { DeliveryOperationsService } from './delivery-operations.service';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries.dto';
 
 @Controller('v1/apps/:appId/deliveries')
@@ -11,6 +12,7 @@ export class DeliveriesController {
   constructor(
     private readonly apps: AppsService,
     private readonly deliveries: DeliveryRepository,
+    private readonly operations: DeliveryOperationsService,
   ) {}
 
   @Get()
@@ -27,5 +29,14 @@ export class DeliveriesController {
     const delivery = hasIdShape(IdPrefix.delivery, id) ? await this.deliveries.findWithAttempts(app.id, id) : null;
     if (!delivery) throw new NotFoundProblem('delivery');
     return presentDeliveryWithAttempts(delivery);
+  }
+
+  /** One more attempt now. */
+  @Post(':deliveryId/retry')
+  @HttpCode(202)
+  async retry(@Param('appId') appKey: string, @Param('deliveryId') id: string) {
+    const app = await this.apps.get(appKey);
+    if (!hasIdShape(IdPrefix.delivery, id)) throw new NotFoundProblem('delivery');
+    return this.operations.retry(app.id, id);
   }
 }

@@ -1,4 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ValidationProblem } from '@herald/platform';
+import { DeliveryOperationsService } from '../deliveries/delivery-operations.service';
+import { ReplayDto, StatsQueryDto, TestEventDto } from './dto/endpoint-actions.dto';
 import { AppsService } from '../apps/apps.service';
 import { CreateEndpointDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { presentEndpoint } from './endpoint.presenter';
@@ -9,6 +12,7 @@ export class EndpointsController {
   constructor(
     private readonly apps: AppsService,
     private readonly endpoints: EndpointsService,
+    private readonly operations: DeliveryOperationsService,
   ) {}
 
   @Post()
@@ -48,5 +52,40 @@ export class EndpointsController {
   async delete(@Param('appId') appKey: string, @Param('endpointId') id: string): Promise<void> {
     const app = await this.apps.get(appKey);
     await this.endpoints.delete(app.id, id);
+  }
+
+  @Post(':endpointId/enable')
+  @HttpCode(200)
+  async enable(@Param('appId') appKey: string, @Param('endpointId') id: string) {
+    const app = await this.apps.get(appKey);
+    return presentEndpoint(await this.endpoints.enable(app.id, id));
+  }
+
+  @Post(':endpointId/replay')
+  @HttpCode(202)
+  async replay(@Param('appId') appKey: string, @Param('endpointId') id: string, @Body() dto: ReplayDto) {
+    const app = await this.apps.get(appKey);
+    const endpoint = await this.endpoints.get(app.id, id);
+    const since = new Date(dto.since);
+    const until = dto.until ? new Date(dto.until) : new Date();
+    if (until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
+    return { count: await this.operations.replay(app.id, endpoint.id, since, until, dto.status === 'all') };
+  }
+
+  @Post(':endpointId/test')
+  @HttpCode(202)
+  async test(@Param('appId') appKey: string, @Param('endpointId') id: string, @Body() dto: TestEventDto) {
+    const app = await this.apps.get(appKey);
+    const endpoint = await this.endpoints.get(app.id, id);
+    const payload = dto.payload ?? { message: 'This is a test event from Herald' };
+    return { deliveryId: await this.operations.test(app.id, endpoint.id, dto.eventType ?? 'webhook.test', payload) };
+  }
+
+  @Get(':endpointId/stats')
+  async stats(@Param('appId') appKey: string, @Param('endpointId') id: string, @Query() query: StatsQueryDto) {
+    const app = await this.apps.get(appKey);
+    const endpoint = await this.endpoints.get(app.id, id);
+    const since = query.since ? new Date(query.since) : new Date(Date.now() - 24 * 3600_000);
+    return this.operations.stats(app.id, endpoint.id, since);
   }
 }

@@ -3,9 +3,9 @@ import { hasIdShape, IdPrefix, newId } from '@herald/contracts';
 import { EndpointEntity, EndpointFilter, EndpointRepository, Page, PageQuery } from '@herald/persistence';
 import { NotFoundProblem } from '@herald/platform';
 import { generateSecret } from '@herald/signing';
-import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { OutboxRelay } from '@herald/platform';
 import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
-import { EndpointAnnouncer } from './endpoint-announcer';
+import { EndpointAnnouncer } from '@herald/platform';
 
 export const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
@@ -37,6 +37,7 @@ export class EndpointsService {
       timeoutMs: dto.timeoutMs ?? 15000,
       retrySchedule: dto.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
       version: 1,
+      failingSince: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -61,6 +62,24 @@ export class EndpointsService {
       appId,
       id,
       (endpoint) => applyUpdate(endpoint, dto),
+      (e) => this.announcer.upserted(e),
+    );
+    if (!updated) throw new NotFoundProblem('endpoint');
+    await this.relay.flush();
+    return updated;
+  }
+
+  /** Re-enables an endpoint, whoever disabled it, and forgets its failure streak. */
+  async enable(appId: string, id: string): Promise<EndpointEntity> {
+    await this.get(appId, id);
+    const updated = await this.endpoints.update(
+      appId,
+      id,
+      (endpoint) => {
+        endpoint.disabled = false;
+        endpoint.disabledReason = null;
+        endpoint.failingSince = null;
+      },
       (e) => this.announcer.upserted(e),
     );
     if (!updated) throw new NotFoundProblem('endpoint');

@@ -6,6 +6,7 @@ export class AttemptEntity {
   @PrimaryColumn('text') id: string;
   @Column('text', { name: 'delivery_id' }) deliveryId: string;
   @Column('text', { name: 'app_id' }) appId: string;
+  @Column('text', { name: 'endpoint_id' }) endpointId: string;
   @Column('integer') attempt: number;
   @Column('timestamptz', { name: 'started_at' }) startedAt: Date;
   @Column('integer', { name: 'duration_ms' }) durationMs: number;

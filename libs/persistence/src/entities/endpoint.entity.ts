@@ -23,6 +23,8 @@ export class EndpointEntity {
   @Column('integer', { name: 'retry_schedule', array: true }) retrySchedule: number[];
   /** Bumped on every change; orders the config messages the dispatcher receives. */
   @Column('integer', { default: 1 }) version: number;
+  /** Since when every attempt has failed (null while it succeeds); drives auto-disabling. */
+  @Column('timestamptz', { name: 'failing_since', nullable: true }) failingSince: Date | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }

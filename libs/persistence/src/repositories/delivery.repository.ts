@@ -18,11 +18,40 @@ export interface NewDelivery {
   eventType: string;
 }
 
+/** An event as the fan-out stores it. */
+export interface NewEvent {
+  id: string;
+  appId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  channels: string[] | null;
+  occurredAt: string;
+  createdAt: string;
+}
+
+/**
+ * How long a queued delivery may go unrecorded before the scheduler queues it again. It covers
+ * a crash between claiming (or fanning out) and publishing; JetStream's duplicate window
+ * drops the re-publish of a message that did get through.
+ */
+export const QUEUE_LEASE_SECONDS = 300;
+
+/** A delivery to (re)queue, with its event. */
+export interface QueuedDelivery {
+  id: string;
+  appId: string;
+  endpointId: string;
+  /** The attempt the queued message asks for. */
+  attempt: number;
+  event: NewEvent;
+}
+
 /** The result of one attempt, as the delivery worker records it. */
 export interface AttemptRecord {
   attemptId: string;
   deliveryId: string;
   appId: string;
+  endpointId: string;
   startedAt: Date;
   durationMs: number;
   outcome: 'success' | 'failure';
@@ -32,6 +61,8 @@ export interface AttemptRecord {
   requestHeaders: Record<string, string>;
   /** The endpoint's seconds between attempts; decides whether a failure is retried. */
   retrySchedule: number[];
+  /** A 429/503 Retry-After in seconds; the next attempt waits that long, within [step, 2 × step]. */
+  retryAfterSeconds: number | null;
 }
 
 /** What recording an attempt did to its delivery. */
@@ -39,6 +70,18 @@ export interface RecordedAttempt {
   attempt: number;
   status: DeliveryStatus;
   nextAttemptAt: Date | null;
+  /** Since when the endpoint has failed without a success in between (null if it just succeeded). */
+  endpointFailingSince: Date | null;
+}
+
+/** Delivery statistics of one endpoint (API.md, endpoint stats). */
+export interface EndpointStats {
+  total: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  successRate: number | null;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
 }
 
 interface RecordedRow {
@@ -46,7 +89,43 @@ interface RecordedRow {
   attempt_count: number;
   status: DeliveryStatus;
   next_attempt_at: Date | null;
+  failing_since: Date | null;
 }
+
+interface QueuedRow {
+  id: string;
+  app_id: string;
+  endpoint_id: string;
+  attempt: number;
+  event_id: string;
+  event_type: string;
+  payload: Record<string, unknown>;
+  channels: string[] | null;
+  occurred_at: Date;
+  event_created_at: Date;
+}
+
+function toQueued(row: QueuedRow): QueuedDelivery {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    endpointId: row.endpoint_id,
+    attempt: Number(row.attempt),
+    event: {
+      id: row.event_id,
+      appId: row.app_id,
+      eventType: row.event_type,
+      payload: row.payload,
+      channels: row.channels,
+      occurredAt: row.occurred_at.toISOString(),
+      createdAt: row.event_created_at.toISOString(),
+    },
+  };
+}
+
+// Selected from deliveries d joined with events e, for toQueued().
+const QUEUED_COLUMNS = `d.id, d.app_id, d.endpoint_id, d.attempt_count + 1 AS attempt, e.id AS event_id, e.event_type, e.payload,
+  e.channels, e.occurred_at, e.created_at AS event_created_at`;
 
 export type DeliveryWithAttempts = DeliveryEntity & { attempts: AttemptEntity[] };
 
@@ -74,12 +153,48 @@ export class DeliveryRepository {
     return { ...delivery, attempts };
   }
 
-  /** Inserts pending deliveries in one statement; rows that already exist (a re-run fan-out) are kept. */
+  /**
+   * Stores a batch of fanned-out events and their pending deliveries in one statement. Rows that
+   * already exist (a fan-out re-run after a crash) are kept as they are.
+   */
+  async insertFanout(events: NewEvent[], deliveries: NewDelivery[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.dataSource.query(
+      `WITH new_events AS (
+         INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at)
+         SELECT app_id, id, event_type, payload, CASE WHEN channels = '' THEN NULL ELSE string_to_array(channels, ',') END, occurred_at, created_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[])
+           AS t(app_id, id, event_type, payload, channels, occurred_at, created_at)
+         ON CONFLICT (app_id, id) DO NOTHING
+       )
+       INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
+       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, now() + make_interval(secs => $13), now(), now()
+       FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS t(id, app_id, event_id, endpoint_id, event_type)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        events.map((e) => e.appId),
+        events.map((e) => e.id),
+        events.map((e) => e.eventType),
+        events.map((e) => JSON.stringify(e.payload)),
+        events.map((e) => (e.channels ?? []).join(',')),
+        events.map((e) => e.occurredAt),
+        events.map((e) => e.createdAt),
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.appId),
+        deliveries.map((d) => d.eventId),
+        deliveries.map((d) => d.endpointId),
+        deliveries.map((d) => d.eventType),
+        QUEUE_LEASE_SECONDS,
+      ],
+    );
+  }
+
+  /** Inserts pending deliveries of events already stored (the fan-out's rows without events). */
   async insertPending(deliveries: NewDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     await this.dataSource.query(
-      `INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, created_at, updated_at)
-       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, now(), now()
+      `INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
+       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, now() + make_interval(secs => $6), now(), now()
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, app_id, event_id, endpoint_id, event_type)
        ON CONFLICT (id) DO NOTHING`,
       [
@@ -88,6 +203,7 @@ export class DeliveryRepository {
         deliveries.map((d) => d.eventId),
         deliveries.map((d) => d.endpointId),
         deliveries.map((d) => d.eventType),
+        QUEUE_LEASE_SECONDS,
       ],
     );
   }
@@ -95,15 +211,17 @@ export class DeliveryRepository {
   /**
    * Records a batch of attempts and their deliveries' new state in one statement. The attempt
    * number comes from the row, so a duplicate attempt after a crash is numbered correctly; a
-   * failure is retried after retrySchedule[attempt - 1] seconds (±20 % jitter) or, past the
-   * schedule, fails the delivery. A delivery that already succeeded stays succeeded.
+   * failure is retried after retrySchedule[attempt - 1] seconds ±20 % (or Retry-After within
+   * [step, 2 × step]) or, past the schedule, fails the delivery. A delivery that already
+   * succeeded stays succeeded. Each endpoint's `failing_since` is set on its first failure and
+   * cleared by a success.
    */
   async recordAttempts(records: AttemptRecord[]): Promise<Map<string, RecordedAttempt>> {
     if (records.length === 0) return new Map();
     const rows = await this.dataSource.query<RecordedRow[]>(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[])
-           AS t(attempt_id, delivery_id, app_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[])
+           AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after)
        ), next AS (
          SELECT i.delivery_id, d.attempt_count + 1 AS attempt,
            CASE
@@ -111,7 +229,11 @@ export class DeliveryRepository {
              WHEN i.retry_schedule ->> d.attempt_count IS NULL THEN 'failed'
              ELSE 'pending'
            END AS status,
-           (i.retry_schedule ->> d.attempt_count)::float8 * (0.8 + random() * 0.4) AS delay_seconds
+           CASE
+             WHEN i.retry_after IS NOT NULL
+               THEN LEAST(GREATEST(i.retry_after, (i.retry_schedule ->> d.attempt_count)::float8), 2 * (i.retry_schedule ->> d.attempt_count)::float8)
+             ELSE (i.retry_schedule ->> d.attempt_count)::float8 * (0.8 + random() * 0.4)
+           END AS delay_seconds
          FROM input i JOIN deliveries d ON d.id = i.delivery_id
          FOR UPDATE OF d
        ), updated AS (
@@ -121,17 +243,24 @@ export class DeliveryRepository {
            next_attempt_at = CASE WHEN n.status = 'pending' THEN now() + make_interval(secs => n.delay_seconds) END,
            updated_at = now()
          FROM next n WHERE d.id = n.delivery_id
-         RETURNING d.id, d.attempt_count, d.status, d.next_attempt_at
+         RETURNING d.id, d.endpoint_id, d.attempt_count, d.status, d.next_attempt_at
        ), inserted AS (
-         INSERT INTO attempts (id, delivery_id, app_id, attempt, started_at, duration_ms, outcome, response_status, response_body, error, request_headers)
-         SELECT i.attempt_id, i.delivery_id, i.app_id, u.attempt_count, i.started_at, i.duration_ms, i.outcome, i.response_status, i.response_body, i.error, i.request_headers
+         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, started_at, duration_ms, outcome, response_status, response_body, error, request_headers)
+         SELECT i.attempt_id, i.delivery_id, i.app_id, i.endpoint_id, u.attempt_count, i.started_at, i.duration_ms, i.outcome, i.response_status, i.response_body, i.error, i.request_headers
          FROM input i JOIN updated u ON u.id = i.delivery_id
+       ), health AS (
+         UPDATE endpoints e SET failing_since = CASE WHEN h.any_success THEN NULL ELSE COALESCE(e.failing_since, h.first_failure) END
+         FROM (SELECT endpoint_id, bool_or(outcome = 'success') AS any_success, min(started_at) AS first_failure FROM input GROUP BY endpoint_id) h
+         WHERE e.id = h.endpoint_id
+         RETURNING e.id, e.failing_since
        )
-       SELECT id, attempt_count, status, next_attempt_at FROM updated`,
+       SELECT u.id, u.attempt_count, u.status, u.next_attempt_at, h.failing_since
+       FROM updated u LEFT JOIN health h ON h.id = u.endpoint_id`,
       [
         records.map((r) => r.attemptId),
         records.map((r) => r.deliveryId),
         records.map((r) => r.appId),
+        records.map((r) => r.endpointId),
         records.map((r) => r.startedAt.toISOString()),
         records.map((r) => r.durationMs),
         records.map((r) => r.outcome),
@@ -140,10 +269,138 @@ export class DeliveryRepository {
         records.map((r) => r.error),
         records.map((r) => JSON.stringify(r.requestHeaders)),
         records.map((r) => JSON.stringify(r.retrySchedule)),
+        records.map((r) => r.retryAfterSeconds),
       ],
     );
     return new Map(
-      rows.map((row) => [row.id, { attempt: Number(row.attempt_count), status: row.status, nextAttemptAt: row.next_attempt_at }]),
+      rows.map((row) => [
+        row.id,
+        {
+          attempt: Number(row.attempt_count),
+          status: row.status,
+          nextAttemptAt: row.next_attempt_at,
+          endpointFailingSince: row.failing_since,
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Claims pending deliveries whose time has come (retries and parked ones), pushing their
+   * time a lease ahead, so any number of schedulers can run at once without sending twice.
+   */
+  async claimDue(limit: number): Promise<QueuedDelivery[]> {
+    const rows = await this.dataSource.query<QueuedRow[]>(
+      `WITH due AS (
+         SELECT id FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at <= now()
+         ORDER BY next_attempt_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED
+       ), claimed AS (
+         UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
+         FROM due WHERE d.id = due.id
+         RETURNING d.*
+       )
+       SELECT ${QUEUED_COLUMNS} FROM claimed d JOIN events e ON e.app_id = d.app_id AND e.id = d.event_id`,
+      [limit, QUEUE_LEASE_SECONDS],
+    );
+    return rows.map(toQueued);
+  }
+
+  /** Puts deliveries aside until `until` without counting an attempt (circuit open, rate limit). */
+  async park(ids: string[], until: Date[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE deliveries d SET next_attempt_at = t.until, updated_at = now()
+       FROM unnest($1::text[], $2::timestamptz[]) AS t(id, until)
+       WHERE d.id = t.id AND d.status = 'pending'`,
+      [ids, until.map((date) => date.toISOString())],
+    );
+  }
+
+  /** Fails every pending delivery of an endpoint (it was disabled or answered 410). */
+  async failPendingOfEndpoint(endpointId: string): Promise<number> {
+    const rows = await this.dataSource.query<{ id: string }[]>(
+      `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now() WHERE endpoint_id = $1 AND status = 'pending' RETURNING id`,
+      [endpointId],
+    );
+    return rows.length;
+  }
+
+  /** Makes a delivery pending again for one more attempt now; returns it with its event. */
+  async reopen(appId: string, id: string): Promise<QueuedDelivery | null> {
+    const rows = await this.dataSource.query<QueuedRow[]>(
+      `WITH reopened AS (
+         UPDATE deliveries SET status = 'pending', next_attempt_at = now() + make_interval(secs => $3), updated_at = now()
+         WHERE app_id = $1 AND id = $2
+         RETURNING *
+       )
+       SELECT ${QUEUED_COLUMNS} FROM reopened d JOIN events e ON e.app_id = d.app_id AND e.id = d.event_id`,
+      [appId, id, QUEUE_LEASE_SECONDS],
+    );
+    return rows.length > 0 ? toQueued(rows[0]) : null;
+  }
+
+  /**
+   * Makes an endpoint's deliveries of events created in [since, until) pending again (only the
+   * failed ones unless `all`), at most `limit` of them; returns them with their events.
+   */
+  async reopenWindow(appId: string, endpointId: string, since: Date, until: Date, all: boolean, limit: number): Promise<QueuedDelivery[]> {
+    const rows = await this.dataSource.query<QueuedRow[]>(
+      `WITH chosen AS (
+         SELECT d.id FROM deliveries d JOIN events e ON e.app_id = d.app_id AND e.id = d.event_id
+         WHERE d.app_id = $1 AND d.endpoint_id = $2 AND e.created_at >= $3 AND e.created_at < $4 AND ($5 OR d.status = 'failed')
+         ORDER BY d.id
+         LIMIT $6
+         FOR UPDATE OF d
+       ), reopened AS (
+         UPDATE deliveries d SET status = 'pending', next_attempt_at = now() + make_interval(secs => $7), updated_at = now()
+         FROM chosen WHERE d.id = chosen.id
+         RETURNING d.*
+       )
+       SELECT ${QUEUED_COLUMNS} FROM reopened d JOIN events e ON e.app_id = d.app_id AND e.id = d.event_id`,
+      [appId, endpointId, since.toISOString(), until.toISOString(), all, limit, QUEUE_LEASE_SECONDS],
+    );
+    return rows.map(toQueued);
+  }
+
+  /** Counts by status of the endpoint's deliveries created since `since`, and attempt latency percentiles. */
+  async stats(appId: string, endpointId: string, since: Date): Promise<EndpointStats> {
+    const [counts] = await this.dataSource.query<{ total: string; succeeded: string; failed: string; pending: string }[]>(
+      `SELECT count(*) AS total,
+              count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+              count(*) FILTER (WHERE status = 'failed') AS failed,
+              count(*) FILTER (WHERE status = 'pending') AS pending
+       FROM deliveries WHERE app_id = $1 AND endpoint_id = $2 AND created_at >= $3`,
+      [appId, endpointId, since.toISOString()],
+    );
+    const [latency] = await this.dataSource.query<{ p50: number | null; p95: number | null; p99: number | null }[]>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99
+       FROM attempts WHERE app_id = $1 AND endpoint_id = $2 AND started_at >= $3`,
+      [appId, endpointId, since.toISOString()],
+    );
+    const [total, succeeded, failed, pending] = [counts.total, counts.succeeded, counts.failed, counts.pending].map(Number);
+    const settled = succeeded + failed;
+    const round = (value: number | null) => (value === null ? null : Math.round(value));
+    return {
+      total,
+      succeeded,
+      failed,
+      pending,
+      successRate: settled > 0 ? succeeded / settled : null,
+      latencyMs: { p50: round(latency.p50), p95: round(latency.p95), p99: round(latency.p99) },
+    };
+  }
+
+  /** Stores an event that did not come through the fan-out (an endpoint test). */
+  async insertEvent(event: NewEvent): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (app_id, id) DO NOTHING`,
+      [event.appId, event.id, event.eventType, JSON.stringify(event.payload), event.channels, event.occurredAt, event.createdAt],
     );
   }
 

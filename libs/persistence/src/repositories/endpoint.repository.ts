@@ -45,18 +45,18 @@ export class EndpointRepository {
   /**
    * Applies `change` to the locked row, bumps its version and writes the announcement, all in
    * one transaction, so concurrent updates are announced in the order they committed.
-   * Returns null if the endpoint does not exist.
+   * Returns null if the endpoint does not exist; `change` returning false leaves it untouched.
    */
   async update(
     appId: string,
     id: string,
-    change: (endpoint: EndpointEntity) => void,
+    change: (endpoint: EndpointEntity) => void | false,
     announce: (endpoint: EndpointEntity) => OutboxMessage,
   ): Promise<EndpointEntity | null> {
     return this.dataSource.transaction(async (manager) => {
       const endpoint = await manager.findOne(EndpointEntity, { where: { appId, id }, lock: { mode: 'pessimistic_write' } });
       if (!endpoint) return null;
-      change(endpoint);
+      if (change(endpoint) === false) return endpoint;
       endpoint.version += 1;
       endpoint.updatedAt = new Date();
       await manager.save(EndpointEntity, endpoint);

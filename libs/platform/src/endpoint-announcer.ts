@@ -22,6 +22,8 @@ export class EndpointAnnouncer {
         headers: endpoint.headers,
         timeoutMs: endpoint.timeoutMs,
         retrySchedule: endpoint.retrySchedule,
+        maxConcurrency: endpoint.maxConcurrency,
+        rateLimit: endpoint.rateLimit,
         version: endpoint.version,
       },
     };

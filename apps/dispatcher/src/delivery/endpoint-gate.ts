@@ -1,0 +1,137 @@
+import { EndpointConfig } from '@herald/contracts';
+
+/** Consecutive failures that open an endpoint's circuit. */
+export const FAILURES_TO_OPEN = 5;
+const FIRST_COOLDOWN_MS = 5_000;
+const MAX_COOLDOWN_MS = 5 * 60_000;
+/** Deliveries waiting per endpoint for a concurrency slot before new ones are parked. */
+const QUEUE_PER_ENDPOINT = 32;
+/** A rate-limited delivery waits in memory at most this long; longer, it is parked. */
+const MAX_RATE_WAIT_MS = 1_000;
+
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/** What the gate decided for one delivery. */
+export type Admission = { kind: 'go' } | { kind: 'park'; until: Date; reason: 'circuit-open' | 'concurrency' | 'rate-limit' };
+
+interface EndpointState {
+  inFlight: number;
+  waiting: (() => void)[];
+  tokens: number;
+  refilledAt: number;
+  consecutiveFailures: number;
+  openUntil: number;
+  openings: number;
+  probing: boolean;
+}
+
+/**
+ * Per-endpoint admission in one dispatcher replica: `maxConcurrency` requests in flight,
+ * `rateLimit` per second (token bucket, one second of burst), and a circuit breaker that opens
+ * after FAILURES_TO_OPEN consecutive failures, parks new deliveries while open (cooldown doubling
+ * from 5 s to 5 min), then lets one probe through to decide whether it closes. Anything that
+ * cannot go soon is parked (acked, with a nextAttemptAt) rather than held, so a slow or dead
+ * endpoint never occupies what healthy ones need. Limits are per replica.
+ */
+export class EndpointGate {
+  private readonly states = new Map<string, EndpointState>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Waits for a slot (briefly) or says to park. Every 'go' must be followed by leave().
+   * `crowded` (the replica holds many messages already) parks instead of queueing.
+   */
+  async enter(endpoint: EndpointConfig, manual = false, crowded = false): Promise<Admission> {
+    const state = this.state(endpoint.id);
+    const now = this.now();
+    if (!manual && state.openUntil > 0) {
+      if (now < state.openUntil) return this.park(state.openUntil + jitter(1000), 'circuit-open');
+      if (state.probing) return this.park(now + endpoint.timeoutMs + jitter(1000), 'circuit-open');
+      state.probing = true; // half-open: this delivery is the probe
+    }
+    if (endpoint.rateLimit !== null) {
+      const wait = this.takeToken(state, endpoint.rateLimit, now);
+      if (wait > MAX_RATE_WAIT_MS) {
+        state.tokens += 1; // not taken after all: it comes back later and asks again
+        return this.cancelProbe(state, this.park(now + wait + jitter(wait), 'rate-limit'));
+      }
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    if (state.inFlight < endpoint.maxConcurrency) {
+      state.inFlight += 1;
+      return { kind: 'go' };
+    }
+    if (crowded || state.waiting.length >= QUEUE_PER_ENDPOINT)
+      return this.cancelProbe(state, this.park(now + 1000 + jitter(1000), 'concurrency'));
+    await new Promise<void>((resolve) => state.waiting.push(resolve));
+    return { kind: 'go' }; // the slot was handed over by leave()
+  }
+
+  /** Releases the slot and feeds the attempt's result to the circuit breaker. */
+  leave(endpointId: string, ok: boolean | null): void {
+    const state = this.state(endpointId);
+    const next = state.waiting.shift();
+    if (next) next();
+    else state.inFlight -= 1;
+    if (ok === null) return;
+    if (ok) {
+      state.consecutiveFailures = 0;
+      state.openUntil = 0;
+      state.openings = 0;
+      state.probing = false;
+      return;
+    }
+    state.consecutiveFailures += 1;
+    if (state.probing || (state.openUntil === 0 && state.consecutiveFailures >= FAILURES_TO_OPEN)) {
+      const cooldown = Math.min(FIRST_COOLDOWN_MS * 2 ** state.openings, MAX_COOLDOWN_MS);
+      state.openings += 1;
+      state.openUntil = this.now() + cooldown;
+      state.probing = false;
+    }
+  }
+
+  circuit(endpointId: string): CircuitState {
+    const state = this.states.get(endpointId);
+    if (!state || state.openUntil === 0) return 'closed';
+    return this.now() < state.openUntil ? 'open' : 'half-open';
+  }
+
+  private takeToken(state: EndpointState, rate: number, now: number): number {
+    state.tokens = Math.min(rate, state.tokens + ((now - state.refilledAt) / 1000) * rate);
+    state.refilledAt = now;
+    state.tokens -= 1;
+    return state.tokens >= 0 ? 0 : Math.ceil((-state.tokens / rate) * 1000);
+  }
+
+  private park(until: number, reason: 'circuit-open' | 'concurrency' | 'rate-limit'): Admission {
+    return { kind: 'park', until: new Date(until), reason };
+  }
+
+  private cancelProbe(state: EndpointState, admission: Admission): Admission {
+    if (state.probing && state.openUntil > 0) state.probing = false;
+    return admission;
+  }
+
+  private state(endpointId: string): EndpointState {
+    let state = this.states.get(endpointId);
+    if (!state) {
+      state = {
+        inFlight: 0,
+        waiting: [],
+        tokens: Number.POSITIVE_INFINITY,
+        refilledAt: this.now(),
+        consecutiveFailures: 0,
+        openUntil: 0,
+        openings: 0,
+        probing: false,
+      };
+      this.states.set(endpointId, state);
+    }
+    return state;
+  }
+}
+
+function jitter(maxMs: number): number {
+  return Math.floor(Math.random() * maxMs);
+}

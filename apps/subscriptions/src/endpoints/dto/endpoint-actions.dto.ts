@@ -1,0 +1,33 @@
+import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
+
+export class ReplayDto {
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
+  since: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
+  until?: string;
+
+  @IsOptional()
+  @IsIn(['failed', 'all'])
+  status?: 'failed' | 'all';
+}
+
+export class TestEventDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(EVENT_TYPE_MAX_LENGTH)
+  @Matches(EVENT_TYPE_PATTERN, { message: 'eventType must be dot-separated segments of [A-Za-z0-9_-]' })
+  eventType?: string;
+
+  @IsOptional()
+  @IsObject({ message: 'payload must be a JSON object' })
+  payload?: Record<string, unknown>;
+}
+
+export class StatsQueryDto {
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
+  since?: string;
+}
