@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DeliveryMessage, EventMessage } from '@herald/contracts';
+import { DeliveryMessage, EventMessage, IdPrefix, newId } from '@herald/contracts';
 import { PubAck } from '@nats-io/jetstream';
 import { NatsService } from './nats.service';
 
@@ -9,7 +9,14 @@ export interface DeliveryToQueue {
   endpointId: string;
   attempt: number;
   event: EventMessage;
+  /** An operator's retry, replay or test: bypasses the circuit breaker. */
   manual?: boolean;
+  /**
+   * Set when the same delivery may be queued again on purpose (a retry, a parked delivery
+   * coming back): makes the message id unique to this queueing. Without it the id is
+   * (delivery, attempt), so a fan-out re-run after a crash is dropped as a duplicate.
+   */
+  requeue?: boolean;
 }
 
 /** Queues deliveries for the delivery workers; many publishes are kept in flight at once. */
@@ -17,11 +24,7 @@ export interface DeliveryToQueue {
 export class DeliveryPublisher {
   constructor(private readonly nats: NatsService) {}
 
-  /**
-   * Queues one delivery. The message id is (delivery, attempt), so the scheduler queueing a
-   * delivery again after a crash is dropped by JetStream if the first message got through.
-   * A manual retry gets a unique id: the operator asked for one more attempt.
-   */
+  /** Queues one delivery (see DeliveryToQueue.requeue for its message id). */
   publish(delivery: DeliveryToQueue): Promise<PubAck> {
     const message: DeliveryMessage = {
       deliveryId: delivery.deliveryId,
@@ -30,8 +33,8 @@ export class DeliveryPublisher {
       event: delivery.event,
       ...(delivery.manual ? { manual: true } : {}),
     };
-    const msgId = delivery.manual
-      ? `${delivery.deliveryId}:${delivery.attempt}:manual:${Date.now()}`
+    const msgId = delivery.requeue
+      ? `${delivery.deliveryId}:${delivery.attempt}:${newId(IdPrefix.delivery)}`
       : `${delivery.deliveryId}:${delivery.attempt}`;
     return this.nats.publishJson(this.nats.names.delivery(delivery.event.appId, delivery.endpointId), message, { msgId });
   }

@@ -35,7 +35,9 @@ export class RetryScheduler implements OnApplicationBootstrap, BeforeApplication
   /** Queues what is due now; returns how many. */
   async tick(): Promise<number> {
     const due = await this.deliveries.claimDue(BATCH);
-    await this.publisher.publishAll(due.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempt, event: d.event })));
+    await this.publisher.publishAll(
+      due.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempt, event: d.event, requeue: true })),
+    );
     return due.length;
   }
 

@@ -37,7 +37,7 @@ export class DeliveryOperationsService {
     const deliveryId = deliveryIdFor(event.id, endpointId);
     await this.deliveries.insertEvent(event);
     await this.deliveries.insertPending([{ id: deliveryId, appId, eventId: event.id, endpointId, eventType }]);
-    await this.publisher.publish({ deliveryId, endpointId, attempt: 1, event, manual: true });
+    await this.publisher.publish({ deliveryId, endpointId, attempt: 1, event, manual: true, requeue: true });
     return deliveryId;
   }
 
@@ -47,7 +47,7 @@ export class DeliveryOperationsService {
 
   private async queue(deliveries: QueuedDelivery[], manual: boolean): Promise<void> {
     await this.publisher.publishAll(
-      deliveries.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempt, event: d.event, manual })),
+      deliveries.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempt, event: d.event, manual, requeue: true })),
     );
   }
 }
