@@ -25,7 +25,7 @@ export interface TestEnvironment {
 }
 
 /** Creates the database and streams of a fresh, uniquely named environment. */
-export async function createTestEnvironment(): Promise<TestEnvironment> {
+export async function createTestEnvironment(overrides: Record<string, string> = {}): Promise<TestEnvironment> {
   const suffix = randomBytes(5).toString('hex');
   const base = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/herald');
   base.pathname = `/herald_test_${suffix}`;
@@ -42,6 +42,9 @@ export async function createTestEnvironment(): Promise<TestEnvironment> {
     INGEST_PORT: '0',
     GATEWAY_PORT: '0',
     DISPATCHER_PORT: '0',
+    // Short, so a killed dispatcher's messages come back within the test's patience.
+    HERALD_ACK_WAIT_SECONDS: '5',
+    ...overrides,
   });
   await prepareInfrastructure(config, () => undefined);
   return {
@@ -76,9 +79,12 @@ export class TestStack {
 
   constructor(readonly env: TestEnvironment) {}
 
-  static async start(): Promise<TestStack> {
-    const stack = new TestStack(await createTestEnvironment());
-    for (const name of ['subscriptions', 'ingest', 'dispatcher', 'realtime-gateway'] as AppName[]) await stack.start(name);
+  static async start(
+    apps: AppName[] = ['subscriptions', 'ingest', 'dispatcher', 'realtime-gateway'],
+    overrides: Record<string, string> = {},
+  ): Promise<TestStack> {
+    const stack = new TestStack(await createTestEnvironment(overrides));
+    for (const name of apps) await stack.start(name);
     return stack;
   }
 

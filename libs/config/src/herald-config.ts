@@ -46,6 +46,13 @@ class Environment {
   @IsOptional()
   @Transform(toInt)
   @IsInt()
+  @Min(2)
+  @Max(600)
+  HERALD_ACK_WAIT_SECONDS = 30;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
   @Min(0)
   @Max(65535)
   SUBSCRIPTIONS_PORT = 8080;
@@ -88,6 +95,8 @@ export interface HeraldConfig {
   maxPayloadBytes: number;
   /** An endpoint failing for longer than this is disabled with reason "failing". */
   disableAfterHours: number;
+  /** How long JetStream waits for an ack before redelivering; workers extend it while busy. */
+  ackWaitSeconds: number;
   ports: { subscriptions: number; ingest: number; gateway: number; dispatcher: number };
   logLevel: LogLevel;
 }
@@ -117,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     allowPrivateNetworks: parsed.HERALD_ALLOW_PRIVATE_NETWORKS,
     maxPayloadBytes: parsed.HERALD_MAX_PAYLOAD_BYTES,
     disableAfterHours: parsed.HERALD_DISABLE_AFTER_HOURS,
+    ackWaitSeconds: parsed.HERALD_ACK_WAIT_SECONDS,
     ports: {
       subscriptions: parsed.SUBSCRIPTIONS_PORT,
       ingest: parsed.INGEST_PORT,

@@ -43,24 +43,22 @@ export function streamConfigs(names: Names): (Partial<StreamConfig> & { name: st
   ];
 }
 
-/** The durable consumers of the dispatcher (competing consumers across replicas). */
-export function consumerConfigs(names: Names): { stream: string; config: Partial<ConsumerConfig> }[] {
-  const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_deliver: -1 };
+/**
+ * The durable consumers of the dispatcher (competing consumers across replicas). A message
+ * not acked within `ackWaitSeconds` is redelivered, which is how work held by a killed
+ * replica comes back; workers call working() while they hold a message, so a long attempt is
+ * not redelivered under them.
+ */
+export function consumerConfigs(names: Names, ackWaitSeconds = 30): { stream: string; config: Partial<ConsumerConfig> }[] {
+  const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_deliver: -1, ack_wait: ackWaitSeconds * SECOND_NS };
   return [
-    {
-      stream: names.streams.events,
-      config: { ...common, durable_name: names.consumers.dispatcherFanout, ack_wait: 30 * SECOND_NS, max_ack_pending: 2000 },
-    },
-    // ack_wait covers the longest attempt (timeoutMs ≤ 30 s) plus recording it.
-    {
-      stream: names.streams.deliveries,
-      config: { ...common, durable_name: names.consumers.dispatcherDelivery, ack_wait: 60 * SECOND_NS, max_ack_pending: 10000 },
-    },
+    { stream: names.streams.events, config: { ...common, durable_name: names.consumers.dispatcherFanout, max_ack_pending: 2000 } },
+    { stream: names.streams.deliveries, config: { ...common, durable_name: names.consumers.dispatcherDelivery, max_ack_pending: 10000 } },
   ];
 }
 
 /** Creates or updates every stream and consumer; safe to run any number of times. */
-export async function provisionStreams(jsm: JetStreamManager, names: Names): Promise<void> {
+export async function provisionStreams(jsm: JetStreamManager, names: Names, ackWaitSeconds = 30): Promise<void> {
   for (const config of streamConfigs(names)) {
     const exists = await jsm.streams.info(config.name).then(
       () => true,
@@ -69,7 +67,7 @@ export async function provisionStreams(jsm: JetStreamManager, names: Names): Pro
     if (exists) await jsm.streams.update(config.name, config);
     else await jsm.streams.add(config);
   }
-  for (const { stream, config } of consumerConfigs(names)) {
+  for (const { stream, config } of consumerConfigs(names, ackWaitSeconds)) {
     const exists = await jsm.consumers.info(stream, config.durable_name as string).then(
       () => true,
       () => false,

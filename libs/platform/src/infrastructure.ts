@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 
 /** Creates the database if missing, runs migrations and provisions streams and consumers; idempotent. */
 export async function prepareInfrastructure(
-  config: Pick<HeraldConfig, 'databaseUrl' | 'natsUrl' | 'natsNamespace'>,
+  config: Pick<HeraldConfig, 'databaseUrl' | 'natsUrl' | 'natsNamespace' | 'ackWaitSeconds'>,
   log = console.log,
 ): Promise<void> {
   if (await ensureDatabase(config.databaseUrl)) log(`created database ${new URL(config.databaseUrl).pathname.slice(1)}`);
@@ -19,7 +19,7 @@ export async function prepareInfrastructure(
   }
   const nc = await connectNats(config.natsUrl, 'herald-migrate');
   try {
-    await provisionStreams(await jetstreamManager(nc), new Names(config.natsNamespace));
+    await provisionStreams(await jetstreamManager(nc), new Names(config.natsNamespace), config.ackWaitSeconds);
     log('JetStream streams and consumers are provisioned');
   } finally {
     await nc.close();

@@ -4,6 +4,7 @@ import { DeliveryMessage, DeliveryOutcomeMessage, EndpointConfig, IdPrefix, newI
 import { decodeJson, NatsService } from '@herald/messaging';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { AckKeeper } from '../common/ack-keeper';
 import { Batcher } from '../common/batcher';
 import { Semaphore } from '../common/concurrency';
 import { ConfigFeed } from '../routing/config-feed.service';
@@ -37,6 +38,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly parked: Batcher<{ id: string; until: Date }, null>;
   private heldCount = 0;
   private messages?: ConsumerMessages;
+  private readonly acks: AckKeeper;
 
   constructor(
     private readonly nats: NatsService,
@@ -47,6 +49,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly disabler: EndpointDisabler,
     @Inject(HERALD_CONFIG) private readonly settings: HeraldConfig,
   ) {
+    this.acks = new AckKeeper(settings.ackWaitSeconds * 1000);
     this.parked = new Batcher(async (items) => {
       await deliveries.park(
         items.map((item) => item.id),
@@ -66,6 +69,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     await this.messages?.close();
     await this.held.idle();
+    this.acks.stop();
   }
 
   /** The circuit state of an endpoint in this replica. */
@@ -78,7 +82,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       const receivedAt = performance.now();
       await this.held.acquire();
       this.heldCount += 1;
+      this.acks.hold(msg);
       void this.handle(msg, receivedAt).finally(() => {
+        this.acks.release(msg);
         this.heldCount -= 1;
         this.held.release();
       });
