@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 
 const root = process.cwd();
 const out = join(root, 'dist');
-const sources = ['apps', 'libs', 'scripts'];
+const sources = ['apps', 'libs', 'scripts', 'bench'];
 
 async function* tsFiles(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

@@ -50,7 +50,12 @@ export function streamConfigs(names: Names): (Partial<StreamConfig> & { name: st
  * not redelivered under them.
  */
 export function consumerConfigs(names: Names, ackWaitSeconds = 30): { stream: string; config: Partial<ConsumerConfig> }[] {
-  const common = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_deliver: -1, ack_wait: ackWaitSeconds * SECOND_NS };
+  const common = {
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_deliver: -1,
+    ack_wait: ackWaitSeconds * SECOND_NS,
+  };
   return [
     { stream: names.streams.events, config: { ...common, durable_name: names.consumers.dispatcherFanout, max_ack_pending: 2000 } },
     { stream: names.streams.deliveries, config: { ...common, durable_name: names.consumers.dispatcherDelivery, max_ack_pending: 10000 } },

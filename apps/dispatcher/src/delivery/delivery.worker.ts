@@ -13,7 +13,7 @@ import { EndpointDisabler } from './endpoint-disabler';
 import { EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
-import { buildWebhookRequest, recordableHeaders } from './webhook-request';
+import { buildWebhookRequest, recordableHeaders, WebhookRequest } from './webhook-request';
 
 /** Messages one replica holds at once (in flight, queued per endpoint, being recorded). */
 const HELD = 4096;
@@ -125,29 +125,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.parked.add({ id: message.deliveryId, until: admission.until });
       return;
     }
-    let ok: boolean | null = null;
-    try {
-      const { result, recorded } = await this.attempt(endpoint, message);
-      ok = result.ok;
-      await this.publishOutcome(endpoint, message, result, recorded);
-      await this.afterAttempt(endpoint, result, recorded);
-    } finally {
-      this.gate.leave(endpoint.id, ok);
-    }
-  }
-
-  private async attempt(
-    endpoint: EndpointConfig,
-    message: DeliveryMessage,
-  ): Promise<{ result: HttpAttemptResult; recorded: RecordedAttempt }> {
     const startedAt = new Date();
     const request = buildWebhookRequest(endpoint, message.event, startedAt.getTime());
-    await this.requests.acquire();
-    let result: HttpAttemptResult;
+    let result: HttpAttemptResult | undefined;
     try {
-      result = await this.http.post(endpoint.url, request.headers, request.body, endpoint.timeoutMs);
+      result = await this.send(endpoint, request);
     } finally {
-      this.requests.release();
+      // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
+      this.gate.leave(endpoint.id, result?.ok ?? null, result?.durationMs);
     }
     const throttled = result.status === 429 || result.status === 503;
     const recorded = await this.recorder.record({
@@ -165,7 +150,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       retrySchedule: endpoint.retrySchedule,
       retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
     });
-    return { result, recorded };
+    await this.publishOutcome(endpoint, message, result, recorded);
+    await this.afterAttempt(endpoint, result, recorded);
+  }
+
+  private async send(endpoint: EndpointConfig, request: WebhookRequest): Promise<HttpAttemptResult> {
+    await this.requests.acquire();
+    try {
+      return await this.http.post(endpoint.url, request.headers, request.body, endpoint.timeoutMs);
+    } finally {
+      this.requests.release();
+    }
   }
 
   private async publishOutcome(

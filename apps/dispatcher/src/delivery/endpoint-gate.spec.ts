@@ -22,16 +22,33 @@ describe('EndpointGate', () => {
   let now = 1_000_000;
   const gate = () => new EndpointGate(() => now);
 
-  it('admits maxConcurrency at once, queues a few more, and parks the rest', async () => {
+  it('admits maxConcurrency at once, queues what its pace drains within a second, and parks the rest', async () => {
     const g = gate();
-    const ep = endpoint({ maxConcurrency: 2 });
-    expect(await g.enter(ep)).toEqual({ kind: 'go' });
-    expect(await g.enter(ep)).toEqual({ kind: 'go' });
-    const queued = Array.from({ length: 32 }, () => g.enter(ep));
-    const parked = await g.enter(ep);
-    expect(parked).toMatchObject({ kind: 'park', reason: 'concurrency' });
-    g.leave(ep.id, true);
+    const slow = endpoint({ id: 'ep_slow', maxConcurrency: 2 });
+    for (let i = 0; i < 30; i += 1) {
+      expect(await g.enter(slow)).toEqual({ kind: 'go' });
+      g.leave(slow.id, true, 400); // its pace: 400 ms an attempt
+    }
+    expect(await g.enter(slow)).toEqual({ kind: 'go' });
+    expect(await g.enter(slow)).toEqual({ kind: 'go' });
+    // Two slots at 400 ms: the n-th waiting one starts after about n × 200 ms.
+    const queued = Array.from({ length: 5 }, () => g.enter(slow));
+    expect(await g.enter(slow)).toMatchObject({ kind: 'park', reason: 'concurrency' });
+    expect(await g.enter(slow, false, true)).toMatchObject({ kind: 'park' }); // crowded: park sooner
+    g.leave(slow.id, true, 400);
     await expect(queued[0]).resolves.toEqual({ kind: 'go' });
+
+    const fast = endpoint({ id: 'ep_fast', maxConcurrency: 2 });
+    for (let i = 0; i < 20; i += 1) {
+      await g.enter(fast);
+      g.leave(fast.id, true, 1);
+    }
+    await g.enter(fast);
+    await g.enter(fast);
+    const waiting = Array.from({ length: 500 }, () => g.enter(fast)); // 1 ms attempts: 500 drain quickly
+    expect(await Promise.race([...waiting.slice(-1), new Promise((resolve) => setTimeout(() => resolve('waiting'), 20))])).toBe('waiting');
+    for (let i = 0; i < 502; i += 1) g.leave(fast.id, true, 1);
+    await expect(Promise.all(waiting)).resolves.toHaveLength(500);
   });
 
   it('opens the circuit after consecutive failures, parks until the cooldown, then lets one probe decide', async () => {

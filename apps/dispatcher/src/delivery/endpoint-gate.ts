@@ -4,8 +4,12 @@ import { EndpointConfig } from '@herald/contracts';
 export const FAILURES_TO_OPEN = 5;
 const FIRST_COOLDOWN_MS = 5_000;
 const MAX_COOLDOWN_MS = 5 * 60_000;
-/** Deliveries waiting per endpoint for a concurrency slot before new ones are parked. */
-const QUEUE_PER_ENDPOINT = 32;
+/** A delivery that would wait longer than this for a concurrency slot is parked instead. */
+const MAX_QUEUE_WAIT_MS = 1_000;
+/** …or this long, while the replica already holds many messages. */
+const MAX_CROWDED_QUEUE_WAIT_MS = 100;
+/** What an attempt is assumed to take until the endpoint's own times are known. */
+const INITIAL_ATTEMPT_MS = 100;
 /** A rate-limited delivery waits in memory at most this long; longer, it is parked. */
 const MAX_RATE_WAIT_MS = 1_000;
 
@@ -23,6 +27,8 @@ interface EndpointState {
   openUntil: number;
   openings: number;
   probing: boolean;
+  /** Moving average of the endpoint's attempt durations. */
+  attemptMs: number;
 }
 
 /**
@@ -62,15 +68,20 @@ export class EndpointGate {
       state.inFlight += 1;
       return { kind: 'go' };
     }
-    if (crowded || state.waiting.length >= QUEUE_PER_ENDPOINT)
-      return this.cancelProbe(state, this.park(now + 1000 + jitter(1000), 'concurrency'));
+    // Queue in memory only as long as the endpoint's pace drains the queue soon; a slow
+    // endpoint's backlog is parked so it cannot fill what this replica holds.
+    const expectedWaitMs = ((state.waiting.length + 1) * state.attemptMs) / endpoint.maxConcurrency;
+    if (expectedWaitMs > (crowded ? MAX_CROWDED_QUEUE_WAIT_MS : MAX_QUEUE_WAIT_MS)) {
+      return this.cancelProbe(state, this.park(now + Math.max(1000, expectedWaitMs) + jitter(1000), 'concurrency'));
+    }
     await new Promise<void>((resolve) => state.waiting.push(resolve));
     return { kind: 'go' }; // the slot was handed over by leave()
   }
 
-  /** Releases the slot and feeds the attempt's result to the circuit breaker. */
-  leave(endpointId: string, ok: boolean | null): void {
+  /** Releases the slot and feeds the attempt's result (and duration) to the circuit breaker and pacing. */
+  leave(endpointId: string, ok: boolean | null, durationMs?: number): void {
     const state = this.state(endpointId);
+    if (durationMs !== undefined) state.attemptMs = state.attemptMs * 0.8 + durationMs * 0.2;
     const next = state.waiting.shift();
     if (next) next();
     else state.inFlight -= 1;
@@ -125,6 +136,7 @@ export class EndpointGate {
         openUntil: 0,
         openings: 0,
         probing: false,
+        attemptMs: INITIAL_ATTEMPT_MS,
       };
       this.states.set(endpointId, state);
     }

@@ -4,6 +4,13 @@ import { decodeJson, NatsService } from '@herald/messaging';
 import { ConsumerMessages, DeliverPolicy } from '@nats-io/jetstream';
 import { EndpointIndex } from './endpoint-index';
 
+interface PendingSync {
+  startedAt: number;
+  done: Promise<void>;
+}
+
+const MIN_SYNC_INTERVAL_MS = 10;
+
 /** A sync waits at most this long for the feed to reach the stream's head. */
 const SYNC_TIMEOUT_MS = 5000;
 
@@ -20,7 +27,9 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
   private appliedSeq = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
   private messages?: ConsumerMessages;
-  private lastSync?: { startedAt: number; done: Promise<void>; finished: boolean };
+  /** The sync in flight or last done, and the one queued behind it. */
+  private current?: PendingSync;
+  private next?: PendingSync;
   private synced = false;
 
   constructor(private readonly nats: NatsService) {}
@@ -43,18 +52,33 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
     return this.synced;
   }
 
-  /** Resolves once every config change stored before `receivedAt` (performance.now()) is applied. */
+  /**
+   * Resolves once every config change stored before `receivedAt` (performance.now()) is applied.
+   * Messages received while a sync is in flight share the next one, so under load there is
+   * one stream-info request at a time (and at most one per MIN_SYNC_INTERVAL_MS), not one per
+   * message.
+   */
   async ensureCurrent(receivedAt: number): Promise<void> {
-    const last = this.lastSync;
-    if (last && last.startedAt >= receivedAt) return last.done;
-    const startedAt = performance.now();
-    const sync = { startedAt, finished: false, done: this.sync() };
-    this.lastSync = sync;
-    try {
-      await sync.done;
-    } finally {
-      sync.finished = true;
+    const current = this.current;
+    if (current && current.startedAt >= receivedAt) return current.done;
+    if (!this.next) {
+      // At most one sync every MIN_SYNC_INTERVAL_MS: under load that bounds the stream-info
+      // requests to a hundred a second, for at most that much added latency.
+      const earliest = (current?.startedAt ?? 0) + MIN_SYNC_INTERVAL_MS;
+      const after = (current?.done.catch(() => undefined) ?? Promise.resolve()).then(() => {
+        const wait = earliest - performance.now();
+        return wait > 0 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : undefined;
+      });
+      const next: PendingSync = { startedAt: Number.POSITIVE_INFINITY, done: Promise.resolve() };
+      next.done = after.then(() => {
+        next.startedAt = performance.now();
+        this.current = next;
+        this.next = undefined;
+        return this.sync();
+      });
+      this.next = next;
     }
+    return this.next.done;
   }
 
   private async sync(): Promise<void> {
