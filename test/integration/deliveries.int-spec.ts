@@ -110,3 +110,70 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
     expect((await repository.list('app_elsewhere', {}, { limit: 10 })).data).toEqual([]);
   });
 });
+
+describe('retry scheduling claims (real PostgreSQL)', () => {
+  let env: TestEnvironment;
+  let dataSource: DataSource;
+  let repository: DeliveryRepository;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    dataSource = await createDataSource(env.config.databaseUrl, 6).initialize();
+    repository = new DeliveryRepository(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await env?.destroy();
+  });
+
+  it('hands each due delivery to exactly one of several concurrent schedulers, then clears the lease once queued', async () => {
+    const eventId = newId(IdPrefix.event);
+    const now = new Date().toISOString();
+    const ids = Array.from({ length: 60 }, (_, i) => deliveryIdFor(eventId, `ep_${i}`));
+    await repository.insertFanout(
+      [{ id: eventId, appId: 'app_s', eventType: 'a.b', payload: { x: 1 }, channels: null, occurredAt: now, createdAt: now }],
+      ids.map((id, i) => ({ id, appId: 'app_s', eventId, endpointId: `ep_${i}`, eventType: 'a.b' })),
+    );
+    expect(await repository.claimDue(100)).toEqual([]); // freshly fanned out: queued, not due
+    await repository.park(
+      ids,
+      ids.map(() => new Date(Date.now() - 1000)),
+    );
+
+    const claims = await Promise.all([repository.claimDue(25), repository.claimDue(25), repository.claimDue(25)]);
+    const claimed = claims.flat().map((d) => d.id);
+    expect(claimed).toHaveLength(60);
+    expect(new Set(claimed).size).toBe(60);
+    expect(claims.flat()[0].event).toMatchObject({ id: eventId, payload: { x: 1 } });
+    expect(await repository.claimDue(100)).toEqual([]); // leased
+
+    // One of them was attempted (and failed) before markQueued ran: its retry time must stay.
+    const [first, ...rest] = claims.flat();
+    await repository.recordAttempts([
+      {
+        attemptId: newId(IdPrefix.attempt),
+        deliveryId: first.id,
+        appId: 'app_s',
+        endpointId: first.endpointId,
+        startedAt: new Date(),
+        durationMs: 1,
+        outcome: 'failure',
+        responseStatus: 500,
+        responseBody: '',
+        error: 'http_status',
+        requestHeaders: {},
+        retrySchedule: [60],
+        retryAfterSeconds: null,
+      },
+    ]);
+    await repository.markQueued(claims.flat());
+    const rows = await dataSource.query<{ id: string; next_attempt_at: Date | null }[]>(
+      'SELECT id, next_attempt_at FROM deliveries WHERE event_id = $1',
+      [eventId],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r.next_attempt_at]));
+    expect(byId.get(first.id)).not.toBeNull();
+    for (const d of rest) expect(byId.get(d.id)).toBeNull();
+  });
+});

@@ -38,6 +38,7 @@ export class RetryScheduler implements OnApplicationBootstrap, BeforeApplication
     await this.publisher.publishAll(
       due.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempt, event: d.event, requeue: true })),
     );
+    await this.deliveries.markQueued(due);
     return due.length;
   }
 

@@ -49,5 +49,6 @@ export class DeliveryOperationsService {
     await this.publisher.publishAll(
       deliveries.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempt, event: d.event, manual, requeue: true })),
     );
+    await this.deliveries.markQueued(deliveries);
   }
 }

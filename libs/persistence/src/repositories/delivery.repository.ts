@@ -30,15 +30,19 @@ export interface NewEvent {
 }
 
 /**
- * How long a queued delivery may go unrecorded before the scheduler queues it again. It covers
- * a crash between claiming (or fanning out) and publishing; JetStream's duplicate window
- * drops the re-publish of a message that did get through.
+ * How long a claimed delivery may stay unpublished before the scheduler claims it again: it
+ * covers a crash between claiming and publishing. Once published, markQueued() clears the time
+ * (JetStream holds the message from then on), so a long backlog is never queued twice.
  */
 export const QUEUE_LEASE_SECONDS = 300;
+// Lease times are cut to milliseconds so markQueued() can compare them after a round trip.
+const LEASE = `date_trunc('milliseconds', now() + make_interval(secs => ${QUEUE_LEASE_SECONDS}))`;
 
 /** A delivery to (re)queue, with its event. */
 export interface QueuedDelivery {
   id: string;
+  /** The lease the claim set; markQueued() clears it only if nothing changed it since. */
+  lease: Date;
   appId: string;
   endpointId: string;
   /** The attempt the queued message asks for. */
@@ -94,6 +98,7 @@ interface RecordedRow {
 
 interface QueuedRow {
   id: string;
+  next_attempt_at: Date;
   app_id: string;
   endpoint_id: string;
   attempt: number;
@@ -108,6 +113,7 @@ interface QueuedRow {
 function toQueued(row: QueuedRow): QueuedDelivery {
   return {
     id: row.id,
+    lease: row.next_attempt_at,
     appId: row.app_id,
     endpointId: row.endpoint_id,
     attempt: Number(row.attempt),
@@ -124,7 +130,7 @@ function toQueued(row: QueuedRow): QueuedDelivery {
 }
 
 // Selected from deliveries d joined with events e, for toQueued().
-const QUEUED_COLUMNS = `d.id, d.app_id, d.endpoint_id, d.attempt_count + 1 AS attempt, e.id AS event_id, e.event_type, e.payload,
+const QUEUED_COLUMNS = `d.id, d.next_attempt_at, d.app_id, d.endpoint_id, d.attempt_count + 1 AS attempt, e.id AS event_id, e.event_type, e.payload,
   e.channels, e.occurred_at, e.created_at AS event_created_at`;
 
 export type DeliveryWithAttempts = DeliveryEntity & { attempts: AttemptEntity[] };
@@ -168,7 +174,7 @@ export class DeliveryRepository {
          ON CONFLICT (app_id, id) DO NOTHING
        )
        INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
-       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, now() + make_interval(secs => $13), now(), now()
+       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, NULL, now(), now()
        FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS t(id, app_id, event_id, endpoint_id, event_type)
        ON CONFLICT (id) DO NOTHING`,
       [
@@ -184,7 +190,6 @@ export class DeliveryRepository {
         deliveries.map((d) => d.eventId),
         deliveries.map((d) => d.endpointId),
         deliveries.map((d) => d.eventType),
-        QUEUE_LEASE_SECONDS,
       ],
     );
   }
@@ -194,7 +199,7 @@ export class DeliveryRepository {
     if (deliveries.length === 0) return;
     await this.dataSource.query(
       `INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
-       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, now() + make_interval(secs => $6), now(), now()
+       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, NULL, now(), now()
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, app_id, event_id, endpoint_id, event_type)
        ON CONFLICT (id) DO NOTHING`,
       [
@@ -203,7 +208,6 @@ export class DeliveryRepository {
         deliveries.map((d) => d.eventId),
         deliveries.map((d) => d.endpointId),
         deliveries.map((d) => d.eventType),
-        QUEUE_LEASE_SECONDS,
       ],
     );
   }
@@ -298,14 +302,28 @@ export class DeliveryRepository {
          LIMIT $1
          FOR UPDATE SKIP LOCKED
        ), claimed AS (
-         UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => $2), updated_at = now()
+         UPDATE deliveries d SET next_attempt_at = ${LEASE}, updated_at = now()
          FROM due WHERE d.id = due.id
          RETURNING d.*
        )
        SELECT ${QUEUED_COLUMNS} FROM claimed d JOIN events e ON e.app_id = d.app_id AND e.id = d.event_id`,
-      [limit, QUEUE_LEASE_SECONDS],
+      [limit],
     );
     return rows.map(toQueued);
+  }
+
+  /**
+   * Marks claimed deliveries as queued on JetStream (no next attempt time) unless something
+   * recorded them meanwhile, which would have replaced the lease.
+   */
+  async markQueued(deliveries: QueuedDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE deliveries d SET next_attempt_at = NULL
+       FROM unnest($1::text[], $2::timestamptz[]) AS t(id, lease)
+       WHERE d.id = t.id AND d.status = 'pending' AND d.next_attempt_at = t.lease`,
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.lease.toISOString())],
+    );
   }
 
   /** Puts deliveries aside until `until` without counting an attempt (circuit open, rate limit). */
@@ -332,12 +350,12 @@ export class DeliveryRepository {
   async reopen(appId: string, id: string): Promise<QueuedDelivery | null> {
     const rows = await this.dataSource.query<QueuedRow[]>(
       `WITH reopened AS (
-         UPDATE deliveries SET status = 'pending', next_attempt_at = now() + make_interval(secs => $3), updated_at = now()
+         UPDATE deliveries SET status = 'pending', next_attempt_at = ${LEASE}, updated_at = now()
          WHERE app_id = $1 AND id = $2
          RETURNING *
        )
        SELECT ${QUEUED_COLUMNS} FROM reopened d JOIN events e ON e.app_id = d.app_id AND e.id = d.event_id`,
-      [appId, id, QUEUE_LEASE_SECONDS],
+      [appId, id],
     );
     return rows.length > 0 ? toQueued(rows[0]) : null;
   }
@@ -355,12 +373,12 @@ export class DeliveryRepository {
          LIMIT $6
          FOR UPDATE OF d
        ), reopened AS (
-         UPDATE deliveries d SET status = 'pending', next_attempt_at = now() + make_interval(secs => $7), updated_at = now()
+         UPDATE deliveries d SET status = 'pending', next_attempt_at = ${LEASE}, updated_at = now()
          FROM chosen WHERE d.id = chosen.id
          RETURNING d.*
        )
        SELECT ${QUEUED_COLUMNS} FROM reopened d JOIN events e ON e.app_id = d.app_id AND e.id = d.event_id`,
-      [appId, endpointId, since.toISOString(), until.toISOString(), all, limit, QUEUE_LEASE_SECONDS],
+      [appId, endpointId, since.toISOString(), until.toISOString(), all, limit],
     );
     return rows.map(toQueued);
   }
