@@ -13,7 +13,10 @@ const transform = {
     },
   ],
 };
-const moduleNameMapper = { '^@herald/(.*)$': '<rootDir>/libs/$1/src' };
+const moduleNameMapper = {
+  '^@herald/telemetry/instrument$': '<rootDir>/libs/telemetry/src/instrument',
+  '^@herald/([^/]*)$': '<rootDir>/libs/$1/src',
+};
 const common = { transform, moduleNameMapper, testEnvironment: 'node', rootDir: __dirname };
 
 module.exports = {

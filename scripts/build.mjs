@@ -29,7 +29,7 @@ for (const source of sources) {
         parser: { syntax: 'typescript', decorators: true },
         transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
         baseUrl: root,
-        paths: { '@herald/*': ['libs/*/src'] },
+        paths: { '@herald/telemetry/instrument': ['libs/telemetry/src/instrument'], '@herald/*': ['libs/*/src'] },
         keepClassNames: true,
       },
     });

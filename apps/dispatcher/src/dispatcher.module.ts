@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
+import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
 import { databaseReadiness, EndpointAnnouncer, natsReadiness, OutboxRelay, PlatformModule, readinessChecks } from '@herald/platform';
@@ -7,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryWorker } from './delivery/delivery.worker';
 import { WebhookHttpClient } from './delivery/webhook-http-client';
+import { DispatcherMetricsReporter } from './delivery/dispatcher-metrics.reporter';
 import { EndpointDisabler } from './delivery/endpoint-disabler';
 import { RetryScheduler } from './delivery/retry-scheduler';
 import { FanoutWorker } from './fanout/fanout.worker';
@@ -20,6 +22,7 @@ export class DispatcherModule {
       module: DispatcherModule,
       imports: [
         ConfigModule.forRoot(config),
+        TelemetryModule.forRoot('dispatcher'),
         PersistenceModule.forRoot({ poolSize: 10 }),
         MessagingModule.forRoot('dispatcher'),
         PlatformModule,
@@ -31,6 +34,7 @@ export class DispatcherModule {
         WebhookHttpClient,
         AttemptRecorder,
         RetryScheduler,
+        DispatcherMetricsReporter,
         EndpointDisabler,
         EndpointAnnouncer,
         OutboxRelay,

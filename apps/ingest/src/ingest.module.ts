@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
+import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
 import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
@@ -16,6 +17,7 @@ export class IngestModule {
       module: IngestModule,
       imports: [
         ConfigModule.forRoot(config),
+        TelemetryModule.forRoot('ingest'),
         PersistenceModule.forRoot({ poolSize: 5 }),
         MessagingModule.forRoot('ingest'),
         PlatformModule,

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
+import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
 import { FeedGateway } from './feed/feed.gateway';
@@ -11,7 +12,12 @@ export class GatewayModule {
   static register(config: HeraldConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ConfigModule.forRoot(config), MessagingModule.forRoot('realtime-gateway'), PlatformModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        TelemetryModule.forRoot('realtime-gateway'),
+        MessagingModule.forRoot('realtime-gateway'),
+        PlatformModule,
+      ],
       providers: [FeedService, FeedGateway, readinessChecks([NatsService], (nats: NatsService) => [natsReadiness(nats)])],
     };
   }

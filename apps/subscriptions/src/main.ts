@@ -1,3 +1,5 @@
+// Tracing first, before anything it instruments is loaded.
+import '@herald/telemetry/instrument';
 import 'reflect-metadata';
 import { loadConfig } from '@herald/config';
 import { createHttpApp, listen } from '@herald/platform';

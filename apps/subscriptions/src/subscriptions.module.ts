@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
+import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
 import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
@@ -19,7 +20,13 @@ export class SubscriptionsModule {
   static register(config: HeraldConfig): DynamicModule {
     return {
       module: SubscriptionsModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), MessagingModule.forRoot('subscriptions'), PlatformModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        TelemetryModule.forRoot('subscriptions'),
+        PersistenceModule.forRoot(),
+        MessagingModule.forRoot('subscriptions'),
+        PlatformModule,
+      ],
       controllers: [AppsController, EndpointsController, DeliveriesController],
       providers: [
         AppsService,

@@ -4,6 +4,7 @@ import { Names } from '@herald/contracts';
 import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { traceHeaders } from '@herald/telemetry';
 
 const encoder = new TextEncoder();
 
@@ -43,10 +44,12 @@ export class NatsService implements OnApplicationShutdown {
 
   /** Publishes bytes already serialized by the caller. */
   publishBytes(subject: string, data: Uint8Array, options: PublishOptions = {}): Promise<PubAck> {
+    // The active trace context travels in the message headers (W3C traceparent).
+    const all = { ...traceHeaders(), ...options.headers };
     let hdrs: ReturnType<typeof natsHeaders> | undefined;
-    if (options.headers) {
+    if (Object.keys(all).length > 0) {
       hdrs = natsHeaders();
-      for (const [key, value] of Object.entries(options.headers)) hdrs.set(key, value);
+      for (const [key, value] of Object.entries(all)) hdrs.set(key, value);
     }
     return this.js.publish(subject, data, { msgID: options.msgId, headers: hdrs });
   }

@@ -10,3 +10,4 @@ export * from './readiness';
 export * from './infrastructure';
 export * from './outbox-relay.service';
 export * from './endpoint-announcer';
+export * from './metrics.controller';

@@ -2,12 +2,13 @@ import { InjectionToken, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AdminTokenGuard } from './auth.guard';
 import { HealthController, READINESS_CHECKS, ReadinessCheck } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { ProblemDetailsFilter } from './problem.filter';
 import { createValidationPipe } from './validation';
 
-/** The HTTP pipeline every app shares: auth, validation, problem+json errors, health routes. */
+/** The HTTP pipeline every app shares: auth, validation, problem+json errors, health and metrics routes. */
 @Module({
-  controllers: [HealthController],
+  controllers: [HealthController, MetricsController],
   providers: [
     { provide: APP_GUARD, useClass: AdminTokenGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { DeliveryMessage, DeliveryOutcomeMessage, EndpointConfig, IdPrefix, newId, OutcomeType } from '@herald/contracts';
 import { decodeJson, NatsService } from '@herald/messaging';
+import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders } from '@herald/telemetry';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { AckKeeper } from '../common/ack-keeper';
@@ -10,7 +11,7 @@ import { Semaphore } from '../common/concurrency';
 import { ConfigFeed } from '../routing/config-feed.service';
 import { AttemptRecorder } from './attempt-recorder';
 import { EndpointDisabler } from './endpoint-disabler';
-import { EndpointGate } from './endpoint-gate';
+import { CircuitState, EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
 import { buildWebhookRequest, recordableHeaders, WebhookRequest } from './webhook-request';
@@ -47,6 +48,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly recorder: AttemptRecorder,
     private readonly deliveries: DeliveryRepository,
     private readonly disabler: EndpointDisabler,
+    private readonly metrics: HeraldMetrics,
     @Inject(HERALD_CONFIG) private readonly settings: HeraldConfig,
   ) {
     this.acks = new AckKeeper(settings.ackWaitSeconds * 1000);
@@ -72,9 +74,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.acks.stop();
   }
 
-  /** The circuit state of an endpoint in this replica. */
-  circuit(endpointId: string) {
-    return this.gate.circuit(endpointId);
+  /** How many endpoints this replica has seen in each circuit state. */
+  circuitCounts(): Record<CircuitState, number> {
+    return this.gate.circuitCounts();
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
@@ -101,7 +103,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     try {
-      await this.process(message, receivedAt);
+      await inSpan(
+        'herald.delivery',
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFrom(msg.headers),
+          attributes: {
+            'herald.delivery_id': message.deliveryId,
+            'herald.endpoint_id': message.endpointId,
+            'herald.attempt': message.attempt,
+          },
+        },
+        () => this.process(message, receivedAt),
+      );
       msg.ack();
     } catch (error) {
       this.logger.warn(`delivery ${message.deliveryId} not recorded, will retry: ${(error as Error).message}`);
@@ -134,6 +148,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
       this.gate.leave(endpoint.id, result?.ok ?? null, result?.durationMs);
     }
+    this.observe(result, message);
     const throttled = result.status === 429 || result.status === 503;
     const recorded = await this.recorder.record({
       attemptId: newId(IdPrefix.attempt),
@@ -154,13 +169,30 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     await this.afterAttempt(endpoint, result, recorded);
   }
 
+  /** The POST, in a client span whose context the receiver gets as `traceparent`. */
   private async send(endpoint: EndpointConfig, request: WebhookRequest): Promise<HttpAttemptResult> {
     await this.requests.acquire();
+    this.metrics.attemptsInFlight.inc();
     try {
-      return await this.http.post(endpoint.url, request.headers, request.body, endpoint.timeoutMs);
+      return await inSpan(
+        'POST',
+        { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': endpoint.url } },
+        async (span) => {
+          const result = await this.http.post(endpoint.url, { ...request.headers, ...traceHeaders() }, request.body, endpoint.timeoutMs);
+          if (result.status !== null) span.setAttribute('http.response.status_code', result.status);
+          if (result.error) span.setAttribute('error.type', result.error);
+          return result;
+        },
+      );
     } finally {
+      this.metrics.attemptsInFlight.dec();
       this.requests.release();
     }
+  }
+
+  private observe(result: HttpAttemptResult, message: DeliveryMessage): void {
+    this.metrics.deliveryLatency.observe({ outcome: result.ok ? 'success' : 'failure' }, result.durationMs / 1000);
+    if (result.ok) this.metrics.endToEndLatency.observe((Date.now() - Date.parse(message.event.createdAt)) / 1000);
   }
 
   private async publishOutcome(
@@ -185,6 +217,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       },
     };
     await this.nats.publishJson(this.nats.names.outcome(message.event.appId, endpoint.id), outcome);
+    this.metrics.deliveries.inc({ outcome: outcome.type.replace('delivery.', ''), error_class: result.error ?? 'none' });
+    this.logger.log(
+      `attempt ${recorded.attempt} of ${message.deliveryId} to ${endpoint.id}: ${result.status ?? result.error} in ${result.durationMs} ms → ${recorded.status}`,
+    );
   }
 
   /** 410 Gone disables the endpoint at once; failing for too long disables it too. */

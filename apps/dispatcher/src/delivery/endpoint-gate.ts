@@ -102,6 +102,13 @@ export class EndpointGate {
     }
   }
 
+  /** How many endpoints are in each circuit state. */
+  circuitCounts(): Record<CircuitState, number> {
+    const counts: Record<CircuitState, number> = { closed: 0, open: 0, 'half-open': 0 };
+    for (const id of this.states.keys()) counts[this.circuit(id)] += 1;
+    return counts;
+  }
+
   circuit(endpointId: string): CircuitState {
     const state = this.states.get(endpointId);
     if (!state || state.openUntil === 0) return 'closed';

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { deliveryIdFor, EventMessage } from '@herald/contracts';
 import { decodeJson, DeliveryPublisher, NatsService } from '@herald/messaging';
+import { contextFrom, inSpan, SpanKind } from '@herald/telemetry';
 import { DeliveryRepository, NewDelivery } from '@herald/persistence';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { Batcher } from '../common/batcher';
@@ -68,23 +69,37 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     try {
-      await this.config.ensureCurrent(receivedAt);
-      const endpoints = this.config.index.match(event.appId, event.eventType, event.channels);
-      const deliveries = endpoints.map((endpoint) => ({
-        id: deliveryIdFor(event.id, endpoint.id),
-        appId: event.appId,
-        eventId: event.id,
-        endpointId: endpoint.id,
-        eventType: event.eventType,
-      }));
-      await this.stored.add({ event, deliveries });
-      await this.publisher.publishAll(
-        deliveries.map((delivery) => ({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event })),
+      await inSpan(
+        'herald.fanout',
+        {
+          kind: SpanKind.CONSUMER,
+          parent: contextFrom(msg.headers),
+          attributes: { 'herald.event_id': event.id, 'herald.event_type': event.eventType },
+        },
+        (span) => this.fanOut(event, receivedAt).then((count) => void span.setAttribute('herald.deliveries', count)),
       );
       msg.ack();
     } catch (error) {
       this.logger.warn(`fan-out of ${event.id} failed, will retry: ${(error as Error).message}`);
       msg.nak(RETRY_DELAY_MS);
     }
+  }
+
+  /** Routes, stores and queues one event's deliveries; returns how many. */
+  private async fanOut(event: EventMessage, receivedAt: number): Promise<number> {
+    await this.config.ensureCurrent(receivedAt);
+    const endpoints = this.config.index.match(event.appId, event.eventType, event.channels);
+    const deliveries = endpoints.map((endpoint) => ({
+      id: deliveryIdFor(event.id, endpoint.id),
+      appId: event.appId,
+      eventId: event.id,
+      endpointId: endpoint.id,
+      eventType: event.eventType,
+    }));
+    await this.stored.add({ event, deliveries });
+    await this.publisher.publishAll(
+      deliveries.map((delivery) => ({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event })),
+    );
+    return deliveries.length;
   }
 }

@@ -14,11 +14,16 @@ export class EventsController {
   /** 202 once JetStream acknowledged the event. */
   @Post()
   @HttpCode(202)
-  async publish(@Param('appId') appKey: string, @Body() dto: PublishEventDto, @Headers('idempotency-key') idempotencyKey?: string) {
+  async publish(
+    @Param('appId') appKey: string,
+    @Body() dto: PublishEventDto,
+    @Headers() headers: Record<string, string | undefined>,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
     if (idempotencyKey !== undefined && !/^[A-Za-z0-9_.:-]{1,128}$/.test(idempotencyKey)) {
       throw new ValidationProblem([{ field: 'Idempotency-Key', message: 'must be 1-128 of [A-Za-z0-9_.:-]' }]);
     }
     const appId = await this.apps.resolve(appKey);
-    return this.events.publish(appId, dto, idempotencyKey);
+    return this.events.publish(appId, dto, idempotencyKey, headers);
   }
 }

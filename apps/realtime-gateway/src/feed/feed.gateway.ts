@@ -10,6 +10,7 @@ import {
 } from '@nestjs/websockets';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { tokensEqual } from '@herald/platform';
+import { HeraldMetrics } from '@herald/telemetry';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES } from './client-message';
@@ -35,6 +36,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   constructor(
     private readonly feed: FeedService,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    private readonly metrics: HeraldMetrics,
   ) {}
 
   afterInit(server: WebSocketServer): void {
@@ -54,12 +56,14 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     };
     this.sessions.set(client, subscriber);
     this.feed.add(subscriber);
+    this.metrics.websocketClients.set(this.feed.clientCount);
     this.send(client, { type: 'connection', status: 'connected', message: 'WebSocket connection established' });
   }
 
   handleDisconnect(client: WebSocket): void {
     const subscriber = this.sessions.get(client);
     if (subscriber) this.feed.remove(subscriber);
+    this.metrics.websocketClients.set(this.feed.clientCount);
   }
 
   @SubscribeMessage('ping')

@@ -1,0 +1,4 @@
+export * from './sdk';
+export * from './tracing';
+export * from './metrics';
+export * from './telemetry.module';
