@@ -101,7 +101,17 @@ describe('nothing is lost when things crash', () => {
       const publishing = publishAll(stack, 'nats', count);
       await eventually(async () => receiver.requests.length >= 500, 60_000, 20);
       await nats.stop();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Readiness says so while NATS is away.
+      const notReady = await eventually(
+        async () => {
+          const response = await fetch(`${stack.url('ingest')}/health/ready`);
+          return response.status === 503 ? response : undefined;
+        },
+        5000,
+        100,
+      );
+      expect(notReady.headers.get('content-type')).toContain('application/problem+json');
+      expect(await notReady.json()).toMatchObject({ status: 503, detail: 'not ready: nats down' });
       await nats.restart();
       await publishing;
       const duplicates = await expectEverythingDelivered(stack, receiver, 'nats', count);

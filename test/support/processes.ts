@@ -28,12 +28,17 @@ export function envFor(config: HeraldConfig): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs dist/apps/<name>/src/main.js as a child process. */
-export function spawnApp(name: string, config: HeraldConfig): ChildProcess {
-  return spawn(process.execPath, [join(root, `dist/apps/${name}/src/main.js`)], {
-    env: envFor(config),
-    stdio: ['ignore', 'ignore', 'inherit'],
+/** Runs dist/apps/<name>/src/main.js as a child process; `output` gets its stdout and stderr if given. */
+export function spawnApp(name: string, config: HeraldConfig, env: NodeJS.ProcessEnv = {}, output?: (text: string) => void): ChildProcess {
+  const child = spawn(process.execPath, [join(root, `dist/apps/${name}/src/main.js`)], {
+    env: { ...envFor(config), ...env },
+    stdio: ['ignore', output ? 'pipe' : 'ignore', output ? 'pipe' : 'inherit'],
   });
+  if (output) {
+    child.stdout?.on('data', (chunk: Buffer) => output(chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => output(chunk.toString('utf8')));
+  }
+  return child;
 }
 
 /** A free TCP port on 127.0.0.1. */

@@ -3,7 +3,15 @@ import { ConfigModule, HeraldConfig } from '@herald/config';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, EndpointAnnouncer, natsReadiness, OutboxRelay, PlatformModule, readinessChecks } from '@herald/platform';
+import {
+  databaseReadiness,
+  EndpointAnnouncer,
+  natsReadiness,
+  OutboxRelay,
+  PlatformModule,
+  readinessChecks,
+  loggingModule,
+} from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryWorker } from './delivery/delivery.worker';
@@ -23,6 +31,7 @@ export class DispatcherModule {
       imports: [
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot('dispatcher'),
+        loggingModule(config, 'dispatcher'),
         PersistenceModule.forRoot({ poolSize: 10 }),
         MessagingModule.forRoot('dispatcher'),
         PlatformModule,

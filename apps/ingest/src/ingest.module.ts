@@ -3,7 +3,7 @@ import { ConfigModule, HeraldConfig } from '@herald/config';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
+import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AppDirectory } from './apps/app-directory';
 import { EventsController } from './events/events.controller';
@@ -18,6 +18,7 @@ export class IngestModule {
       imports: [
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot('ingest'),
+        loggingModule(config, 'ingest'),
         PersistenceModule.forRoot({ poolSize: 5 }),
         MessagingModule.forRoot('ingest'),
         PlatformModule,

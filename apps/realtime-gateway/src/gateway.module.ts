@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
-import { natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
+import { natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
 import { FeedGateway } from './feed/feed.gateway';
 import { FeedService } from './feed/feed.service';
 
@@ -15,6 +15,7 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot('realtime-gateway'),
+        loggingModule(config, 'realtime-gateway'),
         MessagingModule.forRoot('realtime-gateway'),
         PlatformModule,
       ],

@@ -3,7 +3,7 @@ import { ConfigModule, HeraldConfig } from '@herald/config';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks } from '@herald/platform';
+import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AppsController } from './apps/apps.controller';
 import { AppsService } from './apps/apps.service';
@@ -23,6 +23,7 @@ export class SubscriptionsModule {
       imports: [
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot('subscriptions'),
+        loggingModule(config, 'subscriptions'),
         PersistenceModule.forRoot(),
         MessagingModule.forRoot('subscriptions'),
         PlatformModule,

@@ -1,6 +1,6 @@
-import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ProblemException } from './problem';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from './auth.guard';
 
 /** A dependency whose state decides readiness (NATS, PostgreSQL, a consumer). */
@@ -12,26 +12,33 @@ export interface ReadinessCheck {
 /** Injection token of the app's ReadinessCheck[] (see readinessChecks()). */
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
+/** Liveness (the process answers) and readiness (its dependencies are up), with @nestjs/terminus. */
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
   @Get('live')
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
   }
 
+  /** 200 when every check is up, 503 listing the ones that are down. */
   @Get('ready')
-  async ready(): Promise<{ status: 'ok'; checks: Record<string, 'up'> }> {
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
     const checks = this.moduleRef.get<ReadinessCheck[]>(READINESS_CHECKS, { strict: false });
-    const results = await Promise.all(
-      checks.map(async (check) => [check.name, await Promise.resolve(check.isReady()).catch(() => false)] as const),
+    return this.health.check(
+      checks.map((check) => async () => {
+        const indicator = this.indicators.check(check.name);
+        const up = await Promise.resolve(check.isReady()).catch(() => false);
+        return up ? indicator.up() : indicator.down();
+      }),
     );
-    const down = results.filter(([, up]) => !up).map(([name]) => name);
-    if (down.length > 0) {
-      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'not-ready', `not ready: ${down.join(', ')} down`);
-    }
-    return { status: 'ok', checks: Object.fromEntries(results.map(([name]) => [name, 'up' as const])) };
   }
 }

@@ -1,26 +1,23 @@
-import { INestApplication, Logger, LogLevel as NestLogLevel, Type } from '@nestjs/common';
+import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { HeraldConfig, LogLevel } from '@herald/config';
+import { HeraldConfig } from '@herald/config';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { json, NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyParserProblem, sendProblem } from './problem.filter';
 
-const LEVELS: NestLogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** Nest log levels at and above the configured one. */
-export function nestLogLevels(level: LogLevel): NestLogLevel[] {
-  const index = LEVELS.indexOf(level === 'info' ? 'log' : level);
-  return LEVELS.slice(0, index + 1);
-}
-
-/** Creates a Nest HTTP app with Herald's JSON body parsing (size-limited, problem+json errors). */
+/**
+ * Creates a Nest HTTP app with Herald's JSON body parsing (size-limited, problem+json errors)
+ * and its pino logger (the module must import loggingModule()).
+ */
 export async function createHttpApp(
   module: Type | object,
   config: HeraldConfig,
   bodyLimitBytes = config.maxPayloadBytes,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module as Type, { bodyParser: false, logger: nestLogLevels(config.logLevel) });
+  const app = await NestFactory.create(module as Type, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   app.use(json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
   app.use((error: { status?: number; type?: string; limit?: number }, _req: Request, res: Response, next: NextFunction) => {
     const problem = bodyParserProblem(error);

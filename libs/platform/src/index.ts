@@ -11,3 +11,4 @@ export * from './infrastructure';
 export * from './outbox-relay.service';
 export * from './endpoint-announcer';
 export * from './metrics.controller';
+export * from './logging';

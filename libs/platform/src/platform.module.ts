@@ -1,5 +1,6 @@
 import { InjectionToken, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { AdminTokenGuard } from './auth.guard';
 import { HealthController, READINESS_CHECKS, ReadinessCheck } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -8,6 +9,7 @@ import { createValidationPipe } from './validation';
 
 /** The HTTP pipeline every app shares: auth, validation, problem+json errors, health and metrics routes. */
 @Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController, MetricsController],
   providers: [
     { provide: APP_GUARD, useClass: AdminTokenGuard },

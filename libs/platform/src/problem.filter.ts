@@ -32,6 +32,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       const detail = typeof message === 'string' ? message : Array.isArray(message) ? message.join('; ') : exception.message;
       if (status < 500) return problem(status, slug(status), detail);
+      if (status === 503) {
+        // A readiness check (terminus) that failed: say which dependencies are down.
+        const checks = (body as { error?: Record<string, unknown>; details?: Record<string, unknown> }).details;
+        const down = Object.keys((body as { error?: Record<string, unknown> }).error ?? {});
+        return { ...problem(503, 'not-ready', down.length ? `not ready: ${down.join(', ')} down` : detail), ...(checks ? { checks } : {}) };
+      }
     }
     const errorId = randomUUID();
     this.logger.error(`unhandled error ${errorId}`, exception instanceof Error ? exception.stack : String(exception));

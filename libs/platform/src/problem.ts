@@ -14,6 +14,8 @@ export interface ProblemDetails {
   detail: string;
   errors?: FieldError[];
   errorId?: string;
+  /** Readiness problems: each check's state. */
+  checks?: Record<string, unknown>;
 }
 
 /** An HTTP error answered as problem+json; `code` becomes the problem type. */

@@ -218,9 +218,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     };
     await this.nats.publishJson(this.nats.names.outcome(message.event.appId, endpoint.id), outcome);
     this.metrics.deliveries.inc({ outcome: outcome.type.replace('delivery.', ''), error_class: result.error ?? 'none' });
-    this.logger.log(
-      `attempt ${recorded.attempt} of ${message.deliveryId} to ${endpoint.id}: ${result.status ?? result.error} in ${result.durationMs} ms → ${recorded.status}`,
-    );
+    this.logger.log({
+      msg: 'delivery attempt',
+      deliveryId: message.deliveryId,
+      eventId: message.event.id,
+      endpointId: endpoint.id,
+      attempt: recorded.attempt,
+      responseStatus: result.status,
+      error: result.error,
+      durationMs: result.durationMs,
+      status: recorded.status,
+    });
   }
 
   /** 410 Gone disables the endpoint at once; failing for too long disables it too. */
