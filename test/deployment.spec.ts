@@ -33,6 +33,26 @@ describe('docker-compose.yml', () => {
     expect(postgres.healthcheck?.test.length).toBeGreaterThan(0);
   });
 
+  it('ships traces to an OpenTelemetry collector that forwards them to Jaeger', () => {
+    const { 'otel-collector': collector, jaeger } = compose.services;
+    expect(collector.image).toMatch(/opentelemetry-collector/);
+    expect(jaeger.image).toMatch(/^jaegertracing\//);
+    expect(jaeger.ports).toContain('16686:16686');
+    const mounted = (collector as { volumes?: string[] }).volumes?.[0].split(':')[0] ?? '';
+    const config = parse(readFileSync(join(root, mounted), 'utf8')) as {
+      receivers: { otlp: { protocols: { http: { endpoint: string } } } };
+      exporters: Record<string, { endpoint: string }>;
+      service: { pipelines: { traces: { receivers: string[]; exporters: string[] } } };
+    };
+    expect(config.receivers.otlp.protocols.http.endpoint).toMatch(/:4318$/);
+    const [exporter] = config.service.pipelines.traces.exporters;
+    expect(config.exporters[exporter].endpoint).toBe('jaeger:4317');
+    for (const app of Object.keys(APPS)) {
+      expect(compose.services[app].environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
+      expect(compose.services[app].environment?.OTEL_SERVICE_NAME).toBe(`herald-${app}`);
+    }
+  });
+
   it('migrates before the apps start', () => {
     const { migrate } = compose.services;
     expect(migrate.command?.join(' ')).toContain('dist/scripts/migrate.js');
@@ -47,7 +67,7 @@ describe('docker-compose.yml', () => {
     expect(entry).toBe(`dist/apps/${name}/src/main.js`);
     expect(existsSync(join(root, `apps/${name}/src/main.ts`))).toBe(true);
     expect(service.ports).toContain(`${port}:${port}`);
-    expect(Object.keys(service.depends_on ?? {}).sort()).toEqual(['migrate', 'nats', 'postgres']);
+    expect(Object.keys(service.depends_on ?? {}).sort()).toEqual(['migrate', 'nats', 'otel-collector', 'postgres']);
     expect(service.depends_on?.migrate.condition).toBe('service_completed_successfully');
     expect(service.environment?.DATABASE_URL).toMatch(/@postgres:5432\//);
     expect(service.environment?.NATS_URL).toBe('nats://nats:4222');
