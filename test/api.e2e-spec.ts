@@ -43,6 +43,8 @@ describe('the management and ingest APIs: auth, validation and errors', () => {
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ok', info: { nats: { status: 'up' } } });
     }
+    const dispatcher = (await (await fetch(`${stack.url('dispatcher')}/health/ready`)).json()) as { info: Record<string, unknown> };
+    expect(Object.keys(dispatcher.info).sort()).toEqual(['delivery-consumer', 'endpoint-config', 'fanout-consumer', 'nats', 'postgres']);
   });
 
   it('names the bad field in a 400 problem+json', async () => {

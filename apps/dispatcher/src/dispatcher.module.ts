@@ -47,11 +47,16 @@ export class DispatcherModule {
         EndpointDisabler,
         EndpointAnnouncer,
         OutboxRelay,
-        readinessChecks([NatsService, DataSource, ConfigFeed], (nats: NatsService, dataSource: DataSource, feed: ConfigFeed) => [
-          natsReadiness(nats),
-          databaseReadiness(dataSource),
-          { name: 'endpoint-config', isReady: () => feed.isReady() },
-        ]),
+        readinessChecks(
+          [NatsService, DataSource, ConfigFeed, FanoutWorker, DeliveryWorker],
+          (nats: NatsService, dataSource: DataSource, feed: ConfigFeed, fanout: FanoutWorker, delivery: DeliveryWorker) => [
+            natsReadiness(nats),
+            databaseReadiness(dataSource),
+            { name: 'endpoint-config', isReady: () => feed.isReady() },
+            { name: 'fanout-consumer', isReady: () => fanout.isConsuming() },
+            { name: 'delivery-consumer', isReady: () => delivery.isConsuming() },
+          ],
+        ),
       ],
       exports: [ConfigFeed],
     };

@@ -39,6 +39,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly parked: Batcher<{ id: string; until: Date }, null>;
   private heldCount = 0;
   private messages?: ConsumerMessages;
+  private consuming = false;
   private readonly acks: AckKeeper;
 
   constructor(
@@ -79,7 +80,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     return this.gate.circuitCounts();
   }
 
+  /** True while this worker is consuming its durable consumer (readiness). */
+  isConsuming(): boolean {
+    return this.consuming;
+  }
+
   private async run(messages: ConsumerMessages): Promise<void> {
+    this.consuming = true;
+    try {
+      await this.consume(messages);
+    } finally {
+      this.consuming = false;
+    }
+  }
+
+  private async consume(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       const receivedAt = performance.now();
       await this.held.acquire();

@@ -23,6 +23,7 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly slots = new Semaphore(IN_FLIGHT);
   private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, null>;
   private messages?: ConsumerMessages;
+  private consuming = false;
 
   constructor(
     private readonly nats: NatsService,
@@ -51,7 +52,21 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
     await this.slots.idle();
   }
 
+  /** True while this worker is consuming its durable consumer (readiness). */
+  isConsuming(): boolean {
+    return this.consuming;
+  }
+
   private async run(messages: ConsumerMessages): Promise<void> {
+    this.consuming = true;
+    try {
+      await this.consume(messages);
+    } finally {
+      this.consuming = false;
+    }
+  }
+
+  private async consume(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       const receivedAt = performance.now();
       await this.slots.acquire();
