@@ -1,1 +1,3 @@
 export * from './standard-webhooks';
+export * from './schemes';
+export * from './python-json';
