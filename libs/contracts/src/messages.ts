@@ -39,6 +39,8 @@ export const DeliveryError = {
   blockedAddress: 'blocked_address',
   httpStatus: 'http_status',
   redirect: 'redirect',
+  /** The endpoint's body transform failed on this event (no request was sent). */
+  transform: 'transform',
 } as const;
 export type DeliveryError = (typeof DeliveryError)[keyof typeof DeliveryError];
 
@@ -73,11 +75,32 @@ export interface EndpointDisabledMessage {
 /** Everything on HERALD_OUTCOMES. */
 export type OutcomeMessage = DeliveryOutcomeMessage | EndpointDisabledMessage;
 
+/** Where an endpoint's requests go: a webhook receiver, or a chat's incoming-webhook API. */
+export type EndpointType = 'webhook' | 'discord' | 'slack';
+
+/** How an endpoint's requests are signed (API.md, endpoint `signature`). */
+export type EndpointSignature =
+  | { scheme: 'standard' }
+  | { scheme: 'hmac-sha256'; header: string; prefix?: string; encoding?: 'hex' | 'base64' }
+  | { scheme: 'shared-secret'; header: string }
+  | { scheme: 'none' };
+
+/** What an endpoint's request body is (API.md, endpoint `body`). */
+export interface EndpointBody {
+  envelope: 'standard' | 'data' | 'transform';
+  /** A JSONata expression over {id, type, timestamp, data, attempt, endpointId} (envelope `transform`, or a chat template). */
+  transform?: string;
+  serialization?: 'compact' | 'python-sorted';
+}
+
 /** The state of one endpoint as the dispatcher needs it; published on HERALD_CONFIG. */
 export interface EndpointConfig {
   id: string;
   appId: string;
   url: string;
+  type: EndpointType;
+  signature: EndpointSignature;
+  body: EndpointBody;
   eventTypes: string[];
   channels: string[] | null;
   disabled: boolean;

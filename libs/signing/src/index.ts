@@ -1,3 +1,4 @@
 export * from './standard-webhooks';
 export * from './schemes';
 export * from './python-json';
+export * from './jsonata';

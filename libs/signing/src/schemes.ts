@@ -1,12 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { signatureHeader } from './standard-webhooks';
 
+import type { EndpointSignature } from '@herald/contracts';
+
 /** How an endpoint's requests are signed (API.md, endpoint `signature`). */
-export type SignatureScheme =
-  | { scheme: 'standard' }
-  | { scheme: 'hmac-sha256'; header: string; prefix?: string; encoding?: 'hex' | 'base64' }
-  | { scheme: 'shared-secret'; header: string }
-  | { scheme: 'none' };
+export type SignatureScheme = EndpointSignature;
 
 export const DEFAULT_SIGNATURE: SignatureScheme = { scheme: 'standard' };
 

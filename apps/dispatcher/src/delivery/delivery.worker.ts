@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
-import { DeliveryMessage, DeliveryOutcomeMessage, EndpointConfig, IdPrefix, newId, OutcomeType } from '@herald/contracts';
+import { DeliveryError, DeliveryMessage, DeliveryOutcomeMessage, EndpointConfig, IdPrefix, newId, OutcomeType } from '@herald/contracts';
+import { TransformError } from '@herald/signing';
 import { decodeJson, NatsService } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders } from '@herald/telemetry';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
@@ -14,7 +15,7 @@ import { EndpointDisabler } from './endpoint-disabler';
 import { CircuitState, EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
-import { buildWebhookRequest, recordableHeaders, WebhookRequest } from './webhook-request';
+import { buildWebhookRequest, recordableHeaders, TransformCache, WebhookRequest } from './webhook-request';
 
 /** Messages one replica holds at once (in flight, queued per endpoint, being recorded). */
 const HELD = 4096;
@@ -36,6 +37,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly held = new Semaphore(HELD);
   private readonly requests = new Semaphore(REQUESTS_IN_FLIGHT);
   private readonly gate = new EndpointGate();
+  private readonly transforms = new TransformCache();
   private readonly parked: Batcher<{ id: string; until: Date }, null>;
   private heldCount = 0;
   private messages?: ConsumerMessages;
@@ -155,10 +157,28 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     const startedAt = new Date();
-    const request = buildWebhookRequest(endpoint, message.event, startedAt.getTime());
+    let request: WebhookRequest = { body: Buffer.alloc(0), headers: {} };
     let result: HttpAttemptResult | undefined;
     try {
-      result = await this.send(endpoint, request);
+      const attempt = { deliveryId: message.deliveryId, attempt: message.attempt, nowMs: startedAt.getTime() };
+      const built = await buildWebhookRequest(endpoint, message.event, attempt, this.transforms).catch((error: unknown) => {
+        if (error instanceof TransformError) return error;
+        throw error;
+      });
+      if (built instanceof TransformError) {
+        // The endpoint's transform failed on this event: a failed attempt, not a crash.
+        result = {
+          ok: false,
+          status: null,
+          body: `transform failed: ${built.message}`,
+          error: DeliveryError.transform,
+          retryAfter: null,
+          durationMs: 0,
+        };
+      } else {
+        request = built;
+        result = await this.send(endpoint, request);
+      }
     } finally {
       // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
       this.gate.leave(endpoint.id, result?.ok ?? null, result?.durationMs);
@@ -176,7 +196,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       responseStatus: result.status,
       responseBody: result.body,
       error: result.error,
-      requestHeaders: recordableHeaders(request.headers),
+      requestHeaders: recordableHeaders(endpoint, request.headers),
       retrySchedule: endpoint.retrySchedule,
       retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
     });

@@ -1,7 +1,10 @@
 import { EndpointConfig, EventMessage } from '@herald/contracts';
-import { signatureHeader } from '@herald/signing';
+import { compileTransform, evaluateTransform, pythonSortedJson, signatureHeaderNames, signingHeaders } from '@herald/signing';
+import type jsonata from 'jsonata';
 
 export const USER_AGENT = `Herald/${process.env.npm_package_version ?? '0.1.0'}`;
+/** Discord rejects longer `content`. */
+const DISCORD_MAX_CONTENT = 2000;
 
 /** The bytes and headers of one attempt, as the receiver will get them. */
 export interface WebhookRequest {
@@ -9,29 +12,110 @@ export interface WebhookRequest {
   headers: Record<string, string>;
 }
 
-/** The standard envelope `{type, timestamp, data}` (API.md, "What an endpoint receives"). */
-export function standardBody(event: EventMessage): Buffer {
-  return Buffer.from(JSON.stringify({ type: event.eventType, timestamp: event.occurredAt, data: event.payload }));
+/** What varies per attempt. */
+export interface AttemptContext {
+  deliveryId: string;
+  attempt: number;
+  nowMs: number;
 }
 
-/** Builds a signed Standard Webhooks request; `webhook-timestamp` is the time of this attempt. */
-export function buildWebhookRequest(endpoint: EndpointConfig, event: EventMessage, nowMs = Date.now()): WebhookRequest {
-  const body = standardBody(event);
-  const timestamp = Math.floor(nowMs / 1000);
+/** Compiled transforms per endpoint version, so an expression is parsed once, not per delivery. */
+export class TransformCache {
+  private readonly compiled = new Map<string, { version: number; expression: jsonata.Expression }>();
+
+  get(endpoint: EndpointConfig): jsonata.Expression {
+    const cached = this.compiled.get(endpoint.id);
+    if (cached && cached.version === endpoint.version) return cached.expression;
+    const expression = compileTransform(endpoint.body.transform ?? '');
+    this.compiled.set(endpoint.id, { version: endpoint.version, expression });
+    return expression;
+  }
+}
+
+/** The value the endpoint's body format asks for (API.md, endpoint `body` and `type`). */
+async function bodyValue(
+  endpoint: EndpointConfig,
+  event: EventMessage,
+  context: AttemptContext,
+  transforms: TransformCache,
+): Promise<unknown> {
+  const input = {
+    id: event.id,
+    type: event.eventType,
+    timestamp: event.occurredAt,
+    data: event.payload,
+    attempt: context.attempt,
+    endpointId: endpoint.id,
+  };
+  const custom = endpoint.body.envelope === 'transform' || (endpoint.type !== 'webhook' && endpoint.body.transform);
+  if (endpoint.type === 'discord') {
+    const value = custom ? await evaluateTransform(transforms.get(endpoint), input) : { content: chatText(input) };
+    return clampDiscord(value);
+  }
+  if (endpoint.type === 'slack') return custom ? evaluateTransform(transforms.get(endpoint), input) : { text: chatText(input) };
+  switch (endpoint.body.envelope) {
+    case 'standard':
+      return { type: event.eventType, timestamp: event.occurredAt, data: event.payload };
+    case 'data':
+      return event.payload;
+    case 'transform':
+      return evaluateTransform(transforms.get(endpoint), input);
+  }
+}
+
+function chatText(input: { type: string; id: string; data: Record<string, unknown> }): string {
+  return `**${input.type}** \`${input.id}\`\n\`\`\`json\n${JSON.stringify(input.data, null, 2)}\n\`\`\``;
+}
+
+function clampDiscord(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || typeof (value as { content?: unknown }).content !== 'string') return value;
+  const content = (value as { content: string }).content;
+  return content.length <= DISCORD_MAX_CONTENT ? value : { ...value, content: `${content.slice(0, DISCORD_MAX_CONTENT - 1)}…` };
+}
+
+/** Replaces {{eventType}}, {{eventId}}, {{endpointId}}, {{deliveryId}} and {{attempt}} in header values. */
+export function renderHeaderTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{\s*(eventType|eventId|endpointId|deliveryId|attempt)\s*\}\}/g, (_, name: string) => values[name]);
+}
+
+/**
+ * Builds one attempt's request: the body in the endpoint's format and serialization (bytes
+ * built once), its extra headers with templates filled in, and the signature of its scheme
+ * over exactly those bytes. Throws TransformError when the endpoint's transform fails.
+ */
+export async function buildWebhookRequest(
+  endpoint: EndpointConfig,
+  event: EventMessage,
+  context: AttemptContext,
+  transforms: TransformCache,
+): Promise<WebhookRequest> {
+  const value = await bodyValue(endpoint, event, context, transforms);
+  const text = endpoint.body.serialization === 'python-sorted' ? pythonSortedJson(value ?? null) : JSON.stringify(value ?? null);
+  const body = Buffer.from(text);
+  const templateValues = {
+    eventType: event.eventType,
+    eventId: event.id,
+    endpointId: endpoint.id,
+    deliveryId: context.deliveryId,
+    attempt: String(context.attempt),
+  };
+  const extra = Object.fromEntries(
+    Object.entries(endpoint.headers).map(([name, value]) => [name, renderHeaderTemplate(value, templateValues)]),
+  );
+  const timestamp = Math.floor(context.nowMs / 1000);
   return {
     body,
     headers: {
-      ...endpoint.headers,
+      ...extra,
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
-      'webhook-id': event.id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signatureHeader([endpoint.secret], event.id, timestamp, body),
+      ...signingHeaders(endpoint.signature, [endpoint.secret], event.id, timestamp, body),
     },
   };
 }
 
-/** The headers to keep with an attempt record: the signature is not stored. */
-export function recordableHeaders(headers: Record<string, string>): Record<string, string> {
-  return { ...headers, 'webhook-signature': 'v1,[redacted]' };
+/** The headers to keep with an attempt record: signatures (and a shared secret) are not stored. */
+export function recordableHeaders(endpoint: EndpointConfig, headers: Record<string, string>): Record<string, string> {
+  const hidden = new Set(signatureHeaderNames(endpoint.signature));
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, hidden.has(name.toLowerCase()) ? '[redacted]' : value]));
 }

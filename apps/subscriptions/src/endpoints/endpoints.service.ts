@@ -4,6 +4,7 @@ import { EndpointEntity, EndpointFilter, EndpointRepository, Page, PageQuery } f
 import { NotFoundProblem } from '@herald/platform';
 import { generateSecret } from '@herald/signing';
 import { OutboxRelay } from '@herald/platform';
+import { assertValidFormats } from './endpoint-formats';
 import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { EndpointAnnouncer } from '@herald/platform';
 
@@ -32,6 +33,9 @@ export class EndpointsService {
       disabledReason: dto.disabled ? 'manual' : null,
       headers: dto.headers ?? {},
       secret: dto.secret ?? generateSecret(),
+      type: dto.type ?? 'webhook',
+      signature: dto.signature ?? { scheme: 'standard' },
+      body: dto.body ?? { envelope: 'standard' },
       rateLimit: dto.rateLimit ?? null,
       maxConcurrency: dto.maxConcurrency ?? 16,
       timeoutMs: dto.timeoutMs ?? 15000,
@@ -41,6 +45,7 @@ export class EndpointsService {
       createdAt: now,
       updatedAt: now,
     });
+    assertValidFormats(endpoint);
     await this.endpoints.insert(endpoint, (e) => this.announcer.upserted(e));
     await this.relay.flush();
     return endpoint;
@@ -95,6 +100,11 @@ export class EndpointsService {
 }
 
 function applyUpdate(endpoint: EndpointEntity, dto: UpdateEndpointDto): void {
+  applyFields(endpoint, dto);
+  assertValidFormats(endpoint);
+}
+
+function applyFields(endpoint: EndpointEntity, dto: UpdateEndpointDto): void {
   const { disabled, ...fields } = dto;
   for (const [key, value] of Object.entries(fields)) {
     if (value !== undefined) (endpoint as unknown as Record<string, unknown>)[key] = value;

@@ -1,3 +1,4 @@
+import type { EndpointBody, EndpointSignature, EndpointType } from '@herald/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type DisabledReason = 'manual' | 'failing' | 'gone';
@@ -9,6 +10,9 @@ export class EndpointEntity {
   @PrimaryColumn('text') id: string;
   @Column('text', { name: 'app_id' }) appId: string;
   @Column('text') url: string;
+  @Column('text', { default: 'webhook' }) type: EndpointType;
+  @Column('jsonb', { default: { scheme: 'standard' } }) signature: EndpointSignature;
+  @Column('jsonb', { default: { envelope: 'standard' } }) body: EndpointBody;
   @Column('text', { default: '' }) description: string;
   @Column('text', { name: 'event_types', array: true }) eventTypes: string[];
   @Column('text', { array: true, nullable: true }) channels: string[] | null;

@@ -3,11 +3,13 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUrl,
+  Length,
   Matches,
   Max,
   MaxLength,
@@ -15,10 +17,10 @@ import {
   Validate,
   ValidateIf,
 } from 'class-validator';
-import { EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
+import { EndpointBody, EndpointSignature, EndpointType, EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
 import { PageQueryDto } from '@herald/platform';
 import { IsStringMap } from '../../common/string-map.validator';
-import { IsRequestHeaders, IsStandardSecret } from './endpoint.validators';
+import { IsBodyFormat, IsRequestHeaders, IsSignatureScheme } from './endpoint.validators';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 
@@ -61,10 +63,25 @@ class EndpointFieldsDto {
   @Validate(IsRequestHeaders)
   headers?: Record<string, string>;
 
+  /** `whsec_…` for the standard scheme (checked with the scheme), any 16–256 characters otherwise. */
   @IsOptional()
   @IsString()
-  @Validate(IsStandardSecret)
+  @Length(16, 256)
   secret?: string;
+
+  @IsOptional()
+  @IsIn(['webhook', 'discord', 'slack'])
+  type?: EndpointType;
+
+  @IsOptional()
+  @IsObject()
+  @Validate(IsSignatureScheme)
+  signature?: EndpointSignature;
+
+  @IsOptional()
+  @IsObject()
+  @Validate(IsBodyFormat)
+  body?: EndpointBody;
 
   @IsOptional()
   @ValidateIf((_, v) => v !== null)

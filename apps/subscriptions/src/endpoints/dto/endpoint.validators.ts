@@ -53,3 +53,53 @@ export class IsStandardSecret implements ValidatorConstraintInterface {
     return 'secret must be "whsec_" followed by the base64 of 24-64 bytes';
   }
 }
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+
+/** `{scheme: "standard" | "hmac-sha256" | "shared-secret" | "none", …}` with the fields each needs. */
+@ValidatorConstraint({ name: 'isSignatureScheme' })
+export class IsSignatureScheme implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const { scheme, header, prefix, encoding, ...rest } = value as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) return false;
+    const headerOk = typeof header === 'string' && HEADER_NAME.test(header) && !RESERVED_HEADERS.has(header.toLowerCase());
+    switch (scheme) {
+      case 'standard':
+      case 'none':
+        return header === undefined && prefix === undefined && encoding === undefined;
+      case 'hmac-sha256':
+        return (
+          headerOk &&
+          (prefix === undefined || (typeof prefix === 'string' && prefix.length <= 32 && !/[\r\n]/.test(prefix))) &&
+          (encoding === undefined || encoding === 'hex' || encoding === 'base64')
+        );
+      case 'shared-secret':
+        return headerOk && prefix === undefined && encoding === undefined;
+      default:
+        return false;
+    }
+  }
+
+  defaultMessage(): string {
+    return 'signature must be {scheme: "standard"}, {scheme: "hmac-sha256", header, prefix?, encoding?: "hex" | "base64"}, {scheme: "shared-secret", header} or {scheme: "none"}';
+  }
+}
+
+/** `{envelope: "standard" | "data" | "transform", transform?, serialization?: "compact" | "python-sorted"}`. */
+@ValidatorConstraint({ name: 'isBodyFormat' })
+export class IsBodyFormat implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const { envelope, transform, serialization, ...rest } = value as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) return false;
+    if (serialization !== undefined && serialization !== 'compact' && serialization !== 'python-sorted') return false;
+    if (transform !== undefined && (typeof transform !== 'string' || transform.length === 0 || transform.length > 10_000)) return false;
+    if (envelope === 'transform') return typeof transform === 'string';
+    return envelope === 'standard' || envelope === 'data';
+  }
+
+  defaultMessage(): string {
+    return 'body must be {envelope: "standard" | "data"} or {envelope: "transform", transform: "<JSONata>"}, with serialization "compact" or "python-sorted"';
+  }
+}
