@@ -1,0 +1,226 @@
+import express from 'express';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { PythonReceiver } from './support/python-receiver';
+import { eventually, TestStack } from './support/stack';
+
+type Json = Record<string, any>;
+
+/** Starts an HTTP server on 127.0.0.1 with a random port; returns its base URL. */
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+describe('speaking each receiver’s dialect (the seed documents’ own receiver code)', () => {
+  let stack: TestStack;
+  const servers: Server[] = [];
+  const pythons: PythonReceiver[] = [];
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+    await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Dialects', uid: 'dialects' });
+  });
+
+  afterAll(async () => {
+    for (const receiver of pythons) receiver.stop();
+    for (const server of servers) await new Promise((resolve) => server.close(resolve));
+    await stack?.close();
+  });
+
+  async function endpoint(body: Json): Promise<Json> {
+    const response = await stack.request('subscriptions', 'POST', '/v1/apps/dialects/endpoints', body);
+    expect({ status: response.status, body: response.body }).toMatchObject({ status: 201 });
+    return response.body as Json;
+  }
+
+  async function publish(eventType: string, payload: Json): Promise<string> {
+    const response = await stack.request('ingest', 'POST', '/v1/apps/dialects/events', { eventType, payload });
+    expect(response.status).toBe(202);
+    return response.body?.id as string;
+  }
+
+  async function succeeded(eventId: string, endpointId: string): Promise<Json> {
+    return eventually(async () => {
+      const list = await stack.request('subscriptions', 'GET', `/v1/apps/dialects/deliveries?eventId=${eventId}&endpointId=${endpointId}`);
+      const delivery = list.body?.data?.[0] as Json | undefined;
+      return delivery?.status === 'succeeded' ? delivery : undefined;
+    });
+  }
+
+  it('the Telegram bot panel: X-Webhook-* headers and a sha256= signature its Python verifier accepts, with non-ASCII text', async () => {
+    const secret = 'panel-secret-Ωmega-0123456789';
+    const receiver = await new PythonReceiver('telegram_panel_receiver.py', [secret]).start();
+    pythons.push(receiver);
+    const ep = await endpoint({
+      url: receiver.url('/webhook'),
+      eventTypes: ['panel.*'],
+      secret,
+      signature: { scheme: 'hmac-sha256', header: 'X-Webhook-Signature', prefix: 'sha256=', encoding: 'hex' },
+      body: { envelope: 'data', serialization: 'python-sorted' },
+      headers: { 'X-Webhook-Event': '{{eventType}}', 'X-Webhook-Id': '{{endpointId}}' },
+    });
+    const payload = { user_id: 123, telegram_id: 456789, first_name: 'Тест', last_name: 'Überprüfung 😀', balance: 10.5, tags: ['a', 'б'] };
+    const eventId = await publish('panel.user.created', payload);
+    await succeeded(eventId, ep.id as string);
+    expect(receiver.received).toEqual([{ verified: true, event: 'panel.user.created', webhookId: ep.id, payload }]);
+  });
+
+  it('Marzban: a JSON array of {username, action, enqueued_at, tries} with x-webhook-secret, by header and by HMAC', async () => {
+    const secret = 'marzban-secret-key-42';
+    const receiver = await new PythonReceiver('marzban_receiver.py', [secret]).start();
+    pythons.push(receiver);
+    const transform =
+      '[{"username": data.username, "action": $replace(type, ".", "_"), "enqueued_at": $toMillis(timestamp) / 1000, "tries": attempt - 1}]';
+    const byHeader = await endpoint({
+      url: receiver.url('/header'),
+      eventTypes: ['user.*'],
+      secret,
+      signature: { scheme: 'shared-secret', header: 'x-webhook-secret' },
+      body: { envelope: 'transform', transform },
+    });
+    const byHmac = await endpoint({
+      url: receiver.url('/hmac'),
+      eventTypes: ['user.*'],
+      secret,
+      signature: { scheme: 'hmac-sha256', header: 'x-webhook-secret', encoding: 'hex' },
+      body: { envelope: 'transform', transform },
+    });
+    const eventId = await publish('user.created', { username: 'example_user' });
+    await succeeded(eventId, byHeader.id as string);
+    await succeeded(eventId, byHmac.id as string);
+    for (const path of ['/header', '/hmac']) {
+      const got = receiver.received.find((r) => r.path === path);
+      expect(got?.verified).toBe(true);
+      expect(got?.payload).toEqual([{ username: 'example_user', action: 'user_created', enqueued_at: expect.any(Number), tries: 0 }]);
+    }
+    // The shared secret is never stored with the attempt.
+    const delivery = await succeeded(eventId, byHeader.id as string);
+    const detail = await stack.request('subscriptions', 'GET', `/v1/apps/dialects/deliveries/${delivery.id}`);
+    expect(detail.body?.attempts[0].requestHeaders['x-webhook-secret']).toBe('[redacted]');
+  });
+
+  it('the video platform: {event, timestamp, data} with X-VideoCloud-Signature verified by its Express code, and its retry schedule', async () => {
+    const secret = 'your_webhook_secret';
+    const got: Json[] = [];
+    function verifyWebhookSignature(payload: string, signature: string, key: string): boolean {
+      const hmac = createHmac('sha256', key);
+      const calculatedSignature = hmac.update(payload).digest('hex');
+      return timingSafeEqual(Buffer.from(calculatedSignature, 'hex'), Buffer.from(signature, 'hex'));
+    }
+    const app = express();
+    app.use(express.json());
+    app.post('/webhooks', (req, res) => {
+      const signature = req.headers['x-videocloud-signature'] as string;
+      const payload = JSON.stringify(req.body);
+      if (!verifyWebhookSignature(payload, signature, secret)) {
+        res.status(401).send('Invalid signature');
+        return;
+      }
+      got.push(req.body as Json);
+      res.status(200).send('OK');
+    });
+    const server = createServer(app);
+    servers.push(server);
+    const base = await listen(server);
+    const ep = await endpoint({
+      url: `${base}/webhooks`,
+      eventTypes: ['video.*'],
+      secret,
+      signature: { scheme: 'hmac-sha256', header: 'X-VideoCloud-Signature', encoding: 'hex' },
+      body: { envelope: 'transform', transform: '{"event": type, "timestamp": timestamp, "data": data}' },
+      retrySchedule: [60, 300, 900, 1800, 3600],
+    });
+    expect(ep.retrySchedule).toEqual([60, 300, 900, 1800, 3600]);
+    const data = { video_id: 'vid_123456', title: 'Новое видео', duration: 120.5, size: 10485760 };
+    const eventId = await publish('video.uploaded', data);
+    await succeeded(eventId, ep.id as string);
+    expect(got).toEqual([{ event: 'video.uploaded', timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), data }]);
+  });
+
+  it('Logto: a logto-signature-sha-256 hex HMAC over the JSON body with Logto’s payload fields', async () => {
+    const signingKey = 'logto-signing-key-0123456789';
+    const got: Json[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const rawBody = Buffer.concat(chunks);
+        const expected = createHmac('sha256', signingKey).update(rawBody).digest('hex');
+        const ok = expected === req.headers['logto-signature-sha-256'];
+        if (ok) got.push(JSON.parse(rawBody.toString('utf8')) as Json);
+        res.writeHead(ok ? 200 : 401).end();
+      });
+    });
+    servers.push(server);
+    const base = await listen(server);
+    const ep = await endpoint({
+      url: `${base}/logto`,
+      eventTypes: ['PostRegister', 'PostSignIn'],
+      secret: signingKey,
+      signature: { scheme: 'hmac-sha256', header: 'logto-signature-sha-256', encoding: 'hex' },
+      body: {
+        envelope: 'transform',
+        transform:
+          '{"hookId": endpointId, "event": type, "createdAt": timestamp, "sessionId": data.sessionId, "userAgent": data.userAgent, "userId": data.user.id, "user": data.user}',
+      },
+    });
+    const user = { id: 'u_1', username: 'ada', primaryEmail: 'ada@example.com', name: 'Ada' };
+    const eventId = await publish('PostRegister', { sessionId: 's_1', userAgent: 'Mozilla/5.0', user });
+    await succeeded(eventId, ep.id as string);
+    expect(got).toEqual([
+      {
+        hookId: ep.id,
+        event: 'PostRegister',
+        createdAt: expect.any(String),
+        sessionId: 's_1',
+        userAgent: 'Mozilla/5.0',
+        userId: 'u_1',
+        user,
+      },
+    ]);
+  });
+
+  it('Discord: a fake of the Discord webhook API gets {content} of at most 2,000 characters', async () => {
+    const got: Json[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json;
+        // As Discord does: content is required and at most 2,000 characters.
+        const valid = req.url === '/api/webhooks/123/token' && typeof body.content === 'string' && body.content.length <= 2000;
+        if (valid) got.push(body);
+        res.writeHead(valid ? 204 : 400).end();
+      });
+    });
+    servers.push(server);
+    const base = await listen(server);
+    const ep = await endpoint({
+      url: `${base}/api/webhooks/123/token`,
+      type: 'discord',
+      eventTypes: ['chat.*'],
+      signature: { scheme: 'none' },
+    });
+    const eventId = await publish('chat.long', { text: 'x'.repeat(5000) });
+    await succeeded(eventId, ep.id as string);
+    expect(got).toHaveLength(1);
+    expect(got[0].content.length).toBeLessThanOrEqual(2000);
+    expect(got[0].content).toContain('chat.long');
+  });
+
+  it('refuses a transform that does not compile with 422 naming the error', async () => {
+    const response = await stack.request('subscriptions', 'POST', '/v1/apps/dialects/endpoints', {
+      url: 'https://example.com/hook',
+      body: { envelope: 'transform', transform: '{"a": }' },
+    });
+    expect(response.status).toBe(422);
+    expect(response.body?.errors[0].field).toBe('body.transform');
+    const wrongSecret = await stack.request('subscriptions', 'POST', '/v1/apps/dialects/endpoints', {
+      url: 'https://example.com/hook',
+      secret: 'not-a-whsec-secret',
+    });
+    expect(wrongSecret.status).toBe(400);
+    expect(wrongSecret.body?.errors[0].field).toBe('secret');
+  });
+});
