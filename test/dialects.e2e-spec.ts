@@ -1,4 +1,5 @@
 import express from 'express';
+import { Webhook } from 'standardwebhooks';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { PythonReceiver } from './support/python-receiver';
@@ -207,6 +208,51 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
     expect(got).toHaveLength(1);
     expect(got[0].content.length).toBeLessThanOrEqual(2000);
     expect(got[0].content).toContain('chat.long');
+  });
+
+  it('rotates a secret with a grace period: every request carries one v1 signature per live secret', async () => {
+    const got: { headers: Record<string, string>; body: string }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        got.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(200).end();
+      });
+    });
+    servers.push(server);
+    const base = await listen(server);
+    const ep = await endpoint({ url: `${base}/rotating`, eventTypes: ['rotation.*'] });
+    const oldSecret = (await stack.request('subscriptions', 'GET', `/v1/apps/dialects/endpoints/${ep.id}/secret`)).body?.secret as string;
+    const rotated = await stack.request('subscriptions', 'POST', `/v1/apps/dialects/endpoints/${ep.id}/secret/rotate`, {
+      gracePeriodSeconds: 3600,
+    });
+    expect(rotated.status).toBe(200);
+    const newSecret = rotated.body?.secret as string;
+    expect(newSecret).toMatch(/^whsec_/);
+    expect(newSecret).not.toBe(oldSecret);
+    const eventId = await publish('rotation.test', { n: 1 });
+    await succeeded(eventId, ep.id as string);
+    const [request] = got;
+    expect(request.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    for (const secret of [oldSecret, newSecret])
+      expect(new Webhook(secret).verify(request.body, request.headers)).toMatchObject({ type: 'rotation.test' });
+    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(request.body, request.headers)).toThrow();
+
+    const hmac = await endpoint({
+      url: `${base}/hmac`,
+      secret: 'hmac-secret-0123456789',
+      signature: { scheme: 'hmac-sha256', header: 'X-Sig' },
+    });
+    const refused = await stack.request('subscriptions', 'POST', `/v1/apps/dialects/endpoints/${hmac.id}/secret/rotate`, {
+      gracePeriodSeconds: 60,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body?.errors[0].field).toBe('gracePeriodSeconds');
+    const atOnce = await stack.request('subscriptions', 'POST', `/v1/apps/dialects/endpoints/${hmac.id}/secret/rotate`, {
+      secret: 'the-new-hmac-secret-42',
+    });
+    expect(atOnce.body).toEqual({ secret: 'the-new-hmac-secret-42' });
   });
 
   it('refuses a transform that does not compile with 422 naming the error', async () => {

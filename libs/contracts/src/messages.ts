@@ -105,6 +105,8 @@ export interface EndpointConfig {
   channels: string[] | null;
   disabled: boolean;
   secret: string;
+  /** Older secrets still signing until `expiresAt` (ISO), after a rotation with a grace period. */
+  previousSecrets: { secret: string; expiresAt: string }[];
   headers: Record<string, string>;
   timeoutMs: number;
   retrySchedule: number[];

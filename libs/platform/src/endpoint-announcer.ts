@@ -22,6 +22,7 @@ export class EndpointAnnouncer {
         channels: endpoint.channels,
         disabled: endpoint.disabled,
         secret: endpoint.secret,
+        previousSecrets: endpoint.previousSecrets,
         headers: endpoint.headers,
         timeoutMs: endpoint.timeoutMs,
         retrySchedule: endpoint.retrySchedule,

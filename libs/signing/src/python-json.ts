@@ -19,7 +19,10 @@ export function pythonSortedJson(value: unknown): string {
       entries.sort(([a], [b]) => compareCodePoints(a, b));
       return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonSortedJson(v)}`).join(', ')}}`;
     }
-    default:
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
       throw new TypeError(`cannot serialize a ${typeof value} as JSON`);
   }
 }

@@ -2,13 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { DeliveryError, DeliveryMessage, DeliveryOutcomeMessage, EndpointConfig, IdPrefix, newId, OutcomeType } from '@herald/contracts';
 import { TransformError } from '@herald/signing';
-import { decodeJson, NatsService } from '@herald/messaging';
+import { NatsService } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders } from '@herald/telemetry';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
-import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { AckKeeper } from '../common/ack-keeper';
+import { JsMsg } from '@nats-io/jetstream';
 import { Batcher } from '../common/batcher';
 import { Semaphore } from '../common/concurrency';
+import { DurableConsumer } from '../common/durable-consumer';
 import { ConfigFeed } from '../routing/config-feed.service';
 import { AttemptRecorder } from './attempt-recorder';
 import { EndpointDisabler } from './endpoint-disabler';
@@ -34,15 +34,11 @@ const RETRY_DELAY_MS = 1000;
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorker.name);
-  private readonly held = new Semaphore(HELD);
   private readonly requests = new Semaphore(REQUESTS_IN_FLIGHT);
   private readonly gate = new EndpointGate();
   private readonly transforms = new TransformCache();
   private readonly parked: Batcher<{ id: string; until: Date }, null>;
-  private heldCount = 0;
-  private messages?: ConsumerMessages;
-  private consuming = false;
-  private readonly acks: AckKeeper;
+  private readonly consumer: DurableConsumer<DeliveryMessage>;
 
   constructor(
     private readonly nats: NatsService,
@@ -54,7 +50,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly metrics: HeraldMetrics,
     @Inject(HERALD_CONFIG) private readonly settings: HeraldConfig,
   ) {
-    this.acks = new AckKeeper(settings.ackWaitSeconds * 1000);
+    const { streams, consumers } = nats.names;
+    this.consumer = new DurableConsumer(
+      nats,
+      streams.deliveries,
+      consumers.dispatcherDelivery,
+      { held: HELD, maxMessages: 512, ackWaitSeconds: settings.ackWaitSeconds },
+      (message, msg, receivedAt) => this.handle(message, msg, receivedAt),
+      this.logger,
+    );
     this.parked = new Batcher(async (items) => {
       await deliveries.park(
         items.map((item) => item.id),
@@ -65,16 +69,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { streams, consumers } = this.nats.names;
-    const consumer = await this.nats.js.consumers.get(streams.deliveries, consumers.dispatcherDelivery);
-    this.messages = await consumer.consume({ max_messages: 512 });
-    void this.run(this.messages);
+    await this.consumer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.messages?.close();
-    await this.held.idle();
-    this.acks.stop();
+    await this.consumer.stop();
   }
 
   /** How many endpoints this replica has seen in each circuit state. */
@@ -84,41 +83,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   /** True while this worker is consuming its durable consumer (readiness). */
   isConsuming(): boolean {
-    return this.consuming;
+    return this.consumer.isConsuming();
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    this.consuming = true;
-    try {
-      await this.consume(messages);
-    } finally {
-      this.consuming = false;
-    }
-  }
-
-  private async consume(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      const receivedAt = performance.now();
-      await this.held.acquire();
-      this.heldCount += 1;
-      this.acks.hold(msg);
-      void this.handle(msg, receivedAt).finally(() => {
-        this.acks.release(msg);
-        this.heldCount -= 1;
-        this.held.release();
-      });
-    }
-  }
-
-  private async handle(msg: JsMsg, receivedAt: number): Promise<void> {
-    let message: DeliveryMessage;
-    try {
-      message = decodeJson<DeliveryMessage>(msg.data);
-    } catch {
-      this.logger.error(`delivery message ${msg.seq} is not JSON; terminating it`);
-      msg.term('not JSON');
-      return;
-    }
+  private async handle(message: DeliveryMessage, msg: JsMsg, receivedAt: number): Promise<void> {
     try {
       await inSpan(
         'herald.delivery',
@@ -151,7 +119,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.deliveries.failUndeliverable([message.deliveryId]);
       return;
     }
-    const admission = await this.gate.enter(endpoint, message.manual === true, this.heldCount > HELD * 0.75);
+    const admission = await this.gate.enter(endpoint, message.manual === true, this.consumer.held > HELD * 0.75);
     if (admission.kind === 'park') {
       await this.parked.add({ id: message.deliveryId, until: admission.until });
       return;

@@ -8,6 +8,7 @@ const endpoint = (extra: Partial<EndpointConfig> = {}): EndpointConfig => ({
   type: 'webhook',
   signature: { scheme: 'standard' },
   body: { envelope: 'standard' },
+  previousSecrets: [],
   eventTypes: ['*'],
   channels: null,
   disabled: false,

@@ -109,9 +109,14 @@ export async function buildWebhookRequest(
       ...extra,
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
-      ...signingHeaders(endpoint.signature, [endpoint.secret], event.id, timestamp, body),
+      ...signingHeaders(endpoint.signature, liveSecrets(endpoint, context.nowMs), event.id, timestamp, body),
     },
   };
+}
+
+/** The secrets that sign now: the current one first, then those still in their grace period. */
+export function liveSecrets(endpoint: EndpointConfig, nowMs: number): string[] {
+  return [endpoint.secret, ...endpoint.previousSecrets.filter((p) => Date.parse(p.expiresAt) > nowMs).map((p) => p.secret)];
 }
 
 /** The headers to keep with an attempt record: signatures (and a shared secret) are not stored. */

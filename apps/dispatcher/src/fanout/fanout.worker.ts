@@ -1,11 +1,12 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { deliveryIdFor, EventMessage } from '@herald/contracts';
-import { decodeJson, DeliveryPublisher, NatsService } from '@herald/messaging';
+import { DeliveryPublisher, NatsService } from '@herald/messaging';
 import { contextFrom, inSpan, SpanKind } from '@herald/telemetry';
 import { DeliveryRepository, NewDelivery } from '@herald/persistence';
-import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { JsMsg } from '@nats-io/jetstream';
 import { Batcher } from '../common/batcher';
-import { Semaphore } from '../common/concurrency';
+import { DurableConsumer } from '../common/durable-consumer';
 import { ConfigFeed } from '../routing/config-feed.service';
 
 const IN_FLIGHT = 128;
@@ -20,17 +21,25 @@ const RETRY_DELAY_MS = 1000;
 @Injectable()
 export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FanoutWorker.name);
-  private readonly slots = new Semaphore(IN_FLIGHT);
   private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, null>;
-  private messages?: ConsumerMessages;
-  private consuming = false;
+  private readonly consumer: DurableConsumer<EventMessage>;
 
   constructor(
-    private readonly nats: NatsService,
+    nats: NatsService,
     private readonly config: ConfigFeed,
     private readonly publisher: DeliveryPublisher,
     deliveries: DeliveryRepository,
+    @Inject(HERALD_CONFIG) settings: HeraldConfig,
   ) {
+    const { streams, consumers } = nats.names;
+    this.consumer = new DurableConsumer(
+      nats,
+      streams.events,
+      consumers.dispatcherFanout,
+      { held: IN_FLIGHT, maxMessages: 256, ackWaitSeconds: settings.ackWaitSeconds },
+      (event, msg, receivedAt) => this.handle(event, msg, receivedAt),
+      this.logger,
+    );
     this.stored = new Batcher(async (items) => {
       await deliveries.insertFanout(
         items.map((item) => item.event),
@@ -41,48 +50,19 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const { streams, consumers } = this.nats.names;
-    const consumer = await this.nats.js.consumers.get(streams.events, consumers.dispatcherFanout);
-    this.messages = await consumer.consume({ max_messages: 256 });
-    void this.run(this.messages);
+    await this.consumer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.messages?.close();
-    await this.slots.idle();
+    await this.consumer.stop();
   }
 
   /** True while this worker is consuming its durable consumer (readiness). */
   isConsuming(): boolean {
-    return this.consuming;
+    return this.consumer.isConsuming();
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    this.consuming = true;
-    try {
-      await this.consume(messages);
-    } finally {
-      this.consuming = false;
-    }
-  }
-
-  private async consume(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      const receivedAt = performance.now();
-      await this.slots.acquire();
-      void this.handle(msg, receivedAt).finally(() => this.slots.release());
-    }
-  }
-
-  private async handle(msg: JsMsg, receivedAt: number): Promise<void> {
-    let event: EventMessage;
-    try {
-      event = decodeJson<EventMessage>(msg.data);
-    } catch {
-      this.logger.error(`event message ${msg.seq} is not JSON; terminating it`);
-      msg.term('not JSON');
-      return;
-    }
+  private async handle(event: EventMessage, msg: JsMsg, receivedAt: number): Promise<void> {
     try {
       await inSpan(
         'herald.fanout',

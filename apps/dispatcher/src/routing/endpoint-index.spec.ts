@@ -9,6 +9,7 @@ function endpoint(id: string, eventTypes: string[], extra: Partial<EndpointConfi
     type: 'webhook',
     signature: { scheme: 'standard' },
     body: { envelope: 'standard' },
+    previousSecrets: [],
     eventTypes,
     channels: null,
     disabled: false,

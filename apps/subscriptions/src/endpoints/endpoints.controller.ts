@@ -3,7 +3,7 @@ import { ValidationProblem } from '@herald/platform';
 import { DeliveryOperationsService } from '../deliveries/delivery-operations.service';
 import { ReplayDto, StatsQueryDto, TestEventDto } from './dto/endpoint-actions.dto';
 import { AppsService } from '../apps/apps.service';
-import { CreateEndpointDto, ListEndpointsQueryDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { CreateEndpointDto, ListEndpointsQueryDto, RotateSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { presentEndpoint } from './endpoint.presenter';
 import { EndpointsService } from './endpoints.service';
 
@@ -39,6 +39,13 @@ export class EndpointsController {
   async secret(@Param('appId') appKey: string, @Param('endpointId') id: string) {
     const app = await this.apps.get(appKey);
     return { secret: (await this.endpoints.get(app.id, id)).secret };
+  }
+
+  @Post(':endpointId/secret/rotate')
+  @HttpCode(200)
+  async rotate(@Param('appId') appKey: string, @Param('endpointId') id: string, @Body() dto: RotateSecretDto) {
+    const app = await this.apps.get(appKey);
+    return { secret: await this.endpoints.rotateSecret(app.id, id, dto) };
   }
 
   @Patch(':endpointId')

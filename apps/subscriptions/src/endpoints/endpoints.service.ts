@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { hasIdShape, IdPrefix, newId } from '@herald/contracts';
 import { EndpointEntity, EndpointFilter, EndpointRepository, Page, PageQuery } from '@herald/persistence';
-import { NotFoundProblem } from '@herald/platform';
-import { generateSecret } from '@herald/signing';
+import { NotFoundProblem, ValidationProblem } from '@herald/platform';
+import { generateSecret, supportsSeveralSecrets } from '@herald/signing';
 import { OutboxRelay } from '@herald/platform';
 import { assertValidFormats } from './endpoint-formats';
-import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { CreateEndpointDto, RotateSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { EndpointAnnouncer } from '@herald/platform';
 
 export const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
@@ -33,6 +33,7 @@ export class EndpointsService {
       disabledReason: dto.disabled ? 'manual' : null,
       headers: dto.headers ?? {},
       secret: dto.secret ?? generateSecret(),
+      previousSecrets: [],
       type: dto.type ?? 'webhook',
       signature: dto.signature ?? { scheme: 'standard' },
       body: dto.body ?? { envelope: 'standard' },
@@ -72,6 +73,39 @@ export class EndpointsService {
     if (!updated) throw new NotFoundProblem('endpoint');
     await this.relay.flush();
     return updated;
+  }
+
+  /**
+   * Replaces the secret. For `gracePeriodSeconds` the old one keeps signing too (one signature
+   * per live secret), which only the standard scheme can carry; other schemes rotate at once.
+   */
+  async rotateSecret(appId: string, id: string, dto: RotateSecretDto): Promise<string> {
+    const current = await this.get(appId, id);
+    const grace = dto.gracePeriodSeconds ?? (supportsSeveralSecrets(current.signature) ? 86400 : 0);
+    if (grace > 0 && !supportsSeveralSecrets(current.signature)) {
+      throw new ValidationProblem([
+        {
+          field: 'gracePeriodSeconds',
+          message: `the ${current.signature.scheme} scheme sends a single signature, so old and new secrets cannot both sign: rotate with gracePeriodSeconds 0`,
+        },
+      ]);
+    }
+    const now = Date.now();
+    const updated = await this.endpoints.update(
+      appId,
+      id,
+      (endpoint) => {
+        const stillLive = endpoint.previousSecrets.filter((p) => Date.parse(p.expiresAt) > now);
+        const retiring = grace > 0 ? [{ secret: endpoint.secret, expiresAt: new Date(now + grace * 1000).toISOString() }] : [];
+        endpoint.previousSecrets = [...retiring, ...stillLive].slice(0, 5);
+        endpoint.secret = dto.secret ?? generateSecret();
+        assertValidFormats(endpoint);
+      },
+      (e) => this.announcer.upserted(e),
+    );
+    if (!updated) throw new NotFoundProblem('endpoint');
+    await this.relay.flush();
+    return updated.secret;
   }
 
   /** Re-enables an endpoint, whoever disabled it, and forgets its failure streak. */

@@ -3,6 +3,12 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type DisabledReason = 'manual' | 'failing' | 'gone';
 
+export interface PreviousSecret {
+  secret: string;
+  /** ISO time after which this secret no longer signs. */
+  expiresAt: string;
+}
+
 /** An HTTP endpoint subscribed to some of its app's event types. */
 @Entity('endpoints')
 @Index(['appId', 'id'])
@@ -19,6 +25,8 @@ export class EndpointEntity {
   @Column('boolean', { default: false }) disabled: boolean;
   @Column('text', { name: 'disabled_reason', nullable: true }) disabledReason: DisabledReason | null;
   @Column('text') secret: string;
+  /** Older secrets that still sign until they expire (a rotation's grace period). */
+  @Column('jsonb', { name: 'previous_secrets', default: [] }) previousSecrets: PreviousSecret[];
   @Column('jsonb', { default: {} }) headers: Record<string, string>;
   @Column('jsonb', { default: {} }) metadata: Record<string, string>;
   @Column('integer', { name: 'rate_limit', nullable: true }) rateLimit: number | null;

@@ -1,6 +1,7 @@
 import { Initial1764000000000 } from './1764000000000-initial';
 import { DeliveryEngine1764100000000 } from './1764100000000-delivery-engine';
 import { EndpointFormats1764200000000 } from './1764200000000-endpoint-formats';
+import { SecretRotation1764300000000 } from './1764300000000-secret-rotation';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [Initial1764000000000, DeliveryEngine1764100000000, EndpointFormats1764200000000];
+export const MIGRATIONS = [Initial1764000000000, DeliveryEngine1764100000000, EndpointFormats1764200000000, SecretRotation1764300000000];

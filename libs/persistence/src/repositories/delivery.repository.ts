@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EventMessage } from '@herald/contracts';
 import { DataSource, FindOptionsWhere, LessThan } from 'typeorm';
 import { AttemptEntity, DeliveryEntity, DeliveryStatus } from '../entities';
 import { decodeCursor, Page, PageQuery, toPage } from '../pagination';
@@ -16,17 +17,6 @@ export interface NewDelivery {
   eventId: string;
   endpointId: string;
   eventType: string;
-}
-
-/** An event as the fan-out stores it. */
-export interface NewEvent {
-  id: string;
-  appId: string;
-  eventType: string;
-  payload: Record<string, unknown>;
-  channels: string[] | null;
-  occurredAt: string;
-  createdAt: string;
 }
 
 /**
@@ -47,7 +37,7 @@ export interface QueuedDelivery {
   endpointId: string;
   /** The attempt the queued message asks for. */
   attempt: number;
-  event: NewEvent;
+  event: EventMessage;
 }
 
 /** The result of one attempt, as the delivery worker records it. */
@@ -163,7 +153,7 @@ export class DeliveryRepository {
    * Stores a batch of fanned-out events and their pending deliveries in one statement. Rows that
    * already exist (a fan-out re-run after a crash) are kept as they are.
    */
-  async insertFanout(events: NewEvent[], deliveries: NewDelivery[]): Promise<void> {
+  async insertFanout(events: EventMessage[], deliveries: NewDelivery[]): Promise<void> {
     if (events.length === 0) return;
     await this.dataSource.query(
       `WITH new_events AS (
@@ -414,7 +404,7 @@ export class DeliveryRepository {
   }
 
   /** Stores an event that did not come through the fan-out (an endpoint test). */
-  async insertEvent(event: NewEvent): Promise<void> {
+  async insertEvent(event: EventMessage): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (app_id, id) DO NOTHING`,

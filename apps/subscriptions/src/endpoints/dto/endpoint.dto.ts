@@ -137,3 +137,18 @@ export class ListEndpointsQueryDto extends PageQueryDto {
   @Matches(/^(true|false)$/, { message: 'disabled must be true or false' })
   disabled?: 'true' | 'false';
 }
+
+export class RotateSecretDto {
+  /** The new secret; generated when absent. */
+  @IsOptional()
+  @IsString()
+  @Length(16, 256)
+  secret?: string;
+
+  /** How long the old secret keeps signing too (standard scheme only). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  gracePeriodSeconds?: number;
+}
