@@ -23,8 +23,9 @@ export function pythonSortedJson(value: unknown): string {
     case 'function':
     case 'symbol':
     case 'undefined':
-      throw new TypeError(`cannot serialize a ${typeof value} as JSON`);
+      break;
   }
+  throw new TypeError(`cannot serialize a ${typeof value} as JSON`);
 }
 
 const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
