@@ -255,6 +255,57 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
     expect(atOnce.body).toEqual({ secret: 'the-new-hmac-secret-42' });
   });
 
+  it('Slack gets {text}; a custom chat template and header templates are filled per delivery; a transform that fails fails the attempt', async () => {
+    const got: { path: string; headers: Record<string, string>; body: Json }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        got.push({
+          path: req.url ?? '',
+          headers: req.headers as Record<string, string>,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json,
+        });
+        res.writeHead(200).end('ok');
+      });
+    });
+    servers.push(server);
+    const base = await listen(server);
+    const slack = await endpoint({ url: `${base}/slack`, type: 'slack', eventTypes: ['chat.slack'], signature: { scheme: 'none' } });
+    const custom = await endpoint({
+      url: `${base}/custom`,
+      type: 'discord',
+      eventTypes: ['chat.slack'],
+      signature: { scheme: 'none' },
+      body: { envelope: 'standard', transform: '{"content": "New user: " & data.name}' },
+      headers: { 'X-Delivery': '{{deliveryId}}', 'X-Attempt': '{{attempt}}', 'X-Event': '{{eventId}}/{{eventType}}' },
+    });
+    const broken = await endpoint({
+      url: `${base}/broken`,
+      eventTypes: ['chat.slack'],
+      body: { envelope: 'transform', transform: '$error("no such field")' },
+      retrySchedule: [3600],
+    });
+    const eventId = await publish('chat.slack', { name: 'Ada' });
+    const slackDelivery = await succeeded(eventId, slack.id as string);
+    const customDelivery = await succeeded(eventId, custom.id as string);
+    expect(got.find((g) => g.path === '/slack')?.body.text).toContain('chat.slack');
+    const customRequest = got.find((g) => g.path === '/custom');
+    expect(customRequest?.body).toEqual({ content: 'New user: Ada' });
+    expect(customRequest?.headers).toMatchObject({ 'x-delivery': customDelivery.id, 'x-attempt': '1', 'x-event': `${eventId}/chat.slack` });
+    expect(slackDelivery.id).not.toBe(customDelivery.id);
+
+    const failed = await eventually(async () => {
+      const list = await stack.request('subscriptions', 'GET', `/v1/apps/dialects/deliveries?eventId=${eventId}&endpointId=${broken.id}`);
+      const delivery = list.body?.data?.[0] as Json | undefined;
+      return delivery?.attemptCount === 1 ? delivery : undefined;
+    });
+    const detail = await stack.request('subscriptions', 'GET', `/v1/apps/dialects/deliveries/${failed.id}`);
+    expect(detail.body?.attempts[0]).toMatchObject({ outcome: 'failure', error: 'transform', responseStatus: null });
+    expect(detail.body?.attempts[0].responseBody).toContain('no such field');
+    expect(got.find((g) => g.path === '/broken')).toBeUndefined();
+  });
+
   it('refuses a transform that does not compile with 422 naming the error', async () => {
     const response = await stack.request('subscriptions', 'POST', '/v1/apps/dialects/endpoints', {
       url: 'https://example.com/hook',
