@@ -67,18 +67,21 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
     expect(receiver.received).toEqual([{ verified: true, event: 'panel.user.created', webhookId: ep.id, payload }]);
   });
 
-  it('Marzban: a JSON array of {username, action, enqueued_at, tries} with x-webhook-secret, by header and by HMAC', async () => {
+  it('Marzban: batched JSON arrays of {username, action, enqueued_at, tries} with x-webhook-secret, by header and by HMAC', async () => {
     const secret = 'marzban-secret-key-42';
     const receiver = await new PythonReceiver('marzban_receiver.py', [secret]).start();
     pythons.push(receiver);
+    // Each user event becomes one Marzban item; batching sends them as one JSON array.
     const transform =
-      '[{"username": data.username, "action": $replace(type, ".", "_"), "enqueued_at": $toMillis(timestamp) / 1000, "tries": attempt - 1}]';
+      '{"username": data.username, "action": $replace(type, ".", "_"), "enqueued_at": $toMillis(timestamp) / 1000, "tries": attempt - 1}';
+    const batch = { maxSize: 10, maxWaitMs: 300 };
     const byHeader = await endpoint({
       url: receiver.url('/header'),
       eventTypes: ['user.*'],
       secret,
       signature: { scheme: 'shared-secret', header: 'x-webhook-secret' },
       body: { envelope: 'transform', transform },
+      batch,
     });
     const byHmac = await endpoint({
       url: receiver.url('/hmac'),
@@ -86,17 +89,25 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
       secret,
       signature: { scheme: 'hmac-sha256', header: 'x-webhook-secret', encoding: 'hex' },
       body: { envelope: 'transform', transform },
+      batch,
     });
-    const eventId = await publish('user.created', { username: 'example_user' });
-    await succeeded(eventId, byHeader.id as string);
-    await succeeded(eventId, byHmac.id as string);
+    const created = await publish('user.created', { username: 'example_user' });
+    const updated = await publish('user.updated', { username: 'other_user' });
+    for (const eventId of [created, updated]) {
+      await succeeded(eventId, byHeader.id as string);
+      await succeeded(eventId, byHmac.id as string);
+    }
     for (const path of ['/header', '/hmac']) {
-      const got = receiver.received.find((r) => r.path === path);
-      expect(got?.verified).toBe(true);
-      expect(got?.payload).toEqual([{ username: 'example_user', action: 'user_created', enqueued_at: expect.any(Number), tries: 0 }]);
+      const requests = receiver.received.filter((r) => r.path === path);
+      expect(requests.every((r) => r.verified === true && Array.isArray(r.payload))).toBe(true);
+      const items = requests.flatMap((r) => r.payload as Json[]);
+      expect(items.sort((a, b) => (a.username < b.username ? -1 : 1))).toEqual([
+        { username: 'example_user', action: 'user_created', enqueued_at: expect.any(Number), tries: 0 },
+        { username: 'other_user', action: 'user_updated', enqueued_at: expect.any(Number), tries: 0 },
+      ]);
     }
     // The shared secret is never stored with the attempt.
-    const delivery = await succeeded(eventId, byHeader.id as string);
+    const delivery = await succeeded(created, byHeader.id as string);
     const detail = await stack.request('subscriptions', 'GET', `/v1/apps/dialects/deliveries/${delivery.id}`);
     expect(detail.body?.attempts[0].requestHeaders['x-webhook-secret']).toBe('[redacted]');
   });
@@ -304,6 +315,60 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
     expect(detail.body?.attempts[0]).toMatchObject({ outcome: 'failure', error: 'transform', responseStatus: null });
     expect(detail.body?.attempts[0].responseBody).toContain('no such field');
     expect(got.find((g) => g.path === '/broken')).toBeUndefined();
+  });
+
+  it('batches: one signed JSON array of up to maxSize bodies, and a failed batch is re-sent as the same batch', async () => {
+    const requests: { headers: Record<string, string>; body: string; at: number }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        requests.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+        res.writeHead(requests.length === 1 ? 500 : 200).end();
+      });
+    });
+    servers.push(server);
+    const base = await listen(server);
+    const ep = await endpoint({
+      url: `${base}/batch`,
+      eventTypes: ['batched.*'],
+      batch: { maxSize: 3, maxWaitMs: 500 },
+      retrySchedule: [1],
+    });
+    expect(ep.batch).toEqual({ maxSize: 3, maxWaitMs: 500 });
+    const secret = (await stack.request('subscriptions', 'GET', `/v1/apps/dialects/endpoints/${ep.id}/secret`)).body?.secret as string;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push(await publish('batched.item', { i }));
+    for (const id of ids) await succeeded(id, ep.id as string);
+
+    expect(requests).toHaveLength(2);
+    const [first, retry] = requests;
+    const firstBody = new Webhook(secret).verify(first.body, first.headers) as Json[];
+    expect(firstBody.map((b) => b.data.i).sort()).toEqual([0, 1, 2]);
+    expect(firstBody[0]).toMatchObject({ type: 'batched.item' });
+    expect(first.headers['webhook-id']).toMatch(/^bat_/);
+    // The retry is the same batch: same members, same message id.
+    expect(retry.headers['webhook-id']).toBe(first.headers['webhook-id']);
+    expect((JSON.parse(retry.body) as Json[]).map((b) => b.data.i).sort()).toEqual([0, 1, 2]);
+    expect(retry.at - first.at).toBeGreaterThanOrEqual(700);
+
+    for (const id of ids) {
+      const list = await stack.request('subscriptions', 'GET', `/v1/apps/dialects/deliveries?eventId=${id}&endpointId=${ep.id}`);
+      const detail = await stack.request('subscriptions', 'GET', `/v1/apps/dialects/deliveries/${list.body?.data[0].id}`);
+      expect(detail.body?.attempts.map((a: Json) => [a.outcome, a.batchId])).toEqual([
+        ['failure', first.headers['webhook-id']],
+        ['success', first.headers['webhook-id']],
+      ]);
+    }
+
+    // A lone event goes out after maxWaitMs, as a batch of one.
+    const before = requests.length;
+    const sentAt = Date.now();
+    const lone = await publish('batched.lone', { i: 9 });
+    await succeeded(lone, ep.id as string);
+    expect(requests).toHaveLength(before + 1);
+    expect(requests[before].at - sentAt).toBeGreaterThanOrEqual(450);
+    expect(JSON.parse(requests[before].body)).toHaveLength(1);
   });
 
   it('refuses a transform that does not compile with 422 naming the error', async () => {

@@ -8,6 +8,7 @@ export const IdPrefix = {
   delivery: 'dlv',
   attempt: 'att',
   token: 'tok',
+  batch: 'bat',
 } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 

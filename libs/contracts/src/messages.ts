@@ -20,6 +20,11 @@ export interface DeliveryMessage {
   /** An operator's retry: bypasses the circuit breaker. */
   manual?: boolean;
   event: EventMessage;
+  /**
+   * A batch being retried: every member (this delivery first) is sent again together, as one
+   * request, exactly as the batch was formed.
+   */
+  batch?: { batchId: string; members: { deliveryId: string; attempt: number; event: EventMessage }[] };
 }
 
 export const OutcomeType = {
@@ -93,6 +98,12 @@ export interface EndpointBody {
   serialization?: 'compact' | 'python-sorted';
 }
 
+/** Several events in one request: up to `maxSize` bodies, sent at most `maxWaitMs` after the first. */
+export interface EndpointBatch {
+  maxSize: number;
+  maxWaitMs: number;
+}
+
 /** The state of one endpoint as the dispatcher needs it; published on HERALD_CONFIG. */
 export interface EndpointConfig {
   id: string;
@@ -101,6 +112,7 @@ export interface EndpointConfig {
   type: EndpointType;
   signature: EndpointSignature;
   body: EndpointBody;
+  batch: EndpointBatch | null;
   eventTypes: string[];
   channels: string[] | null;
   disabled: boolean;

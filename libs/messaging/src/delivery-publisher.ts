@@ -17,6 +17,8 @@ export interface DeliveryToQueue {
    * (delivery, attempt), so a fan-out re-run after a crash is dropped as a duplicate.
    */
   requeue?: boolean;
+  /** A batch being retried whole (DeliveryMessage.batch). */
+  batch?: DeliveryMessage['batch'];
 }
 
 /** Queues deliveries for the delivery workers; many publishes are kept in flight at once. */
@@ -32,6 +34,7 @@ export class DeliveryPublisher {
       attempt: delivery.attempt,
       event: delivery.event,
       ...(delivery.manual ? { manual: true } : {}),
+      ...(delivery.batch ? { batch: delivery.batch } : {}),
     };
     const msgId = delivery.requeue
       ? `${delivery.deliveryId}:${delivery.attempt}:${newId(IdPrefix.delivery)}`

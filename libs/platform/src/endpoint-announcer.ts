@@ -18,6 +18,7 @@ export class EndpointAnnouncer {
         type: endpoint.type,
         signature: endpoint.signature,
         body: endpoint.body,
+        batch: endpoint.batch,
         eventTypes: endpoint.eventTypes,
         channels: endpoint.channels,
         disabled: endpoint.disabled,

@@ -1,6 +1,16 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
-import { DeliveryError, DeliveryMessage, DeliveryOutcomeMessage, EndpointConfig, IdPrefix, newId, OutcomeType } from '@herald/contracts';
+import {
+  DeliveryError,
+  DeliveryMessage,
+  DeliveryOutcomeMessage,
+  EndpointBatch,
+  EndpointConfig,
+  EventMessage,
+  IdPrefix,
+  newId,
+  OutcomeType,
+} from '@herald/contracts';
 import { TransformError } from '@herald/signing';
 import { NatsService } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders } from '@herald/telemetry';
@@ -15,7 +25,16 @@ import { EndpointDisabler } from './endpoint-disabler';
 import { CircuitState, EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
-import { buildWebhookRequest, recordableHeaders, TransformCache, WebhookRequest } from './webhook-request';
+import { bodyValue, buildBatchRequest, buildWebhookRequest, recordableHeaders, TransformCache, WebhookRequest } from './webhook-request';
+
+/** One delivery to attempt (alone or in a batch). */
+type Member = { deliveryId: string; attempt: number; event: EventMessage };
+
+interface FormingBatch {
+  members: Member[];
+  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+  timer: NodeJS.Timeout;
+}
 
 /** Messages one replica holds at once (in flight, queued per endpoint, being recorded). */
 const HELD = 4096;
@@ -37,6 +56,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly requests = new Semaphore(REQUESTS_IN_FLIGHT);
   private readonly gate = new EndpointGate();
   private readonly transforms = new TransformCache();
+  /** Per endpoint, the batch being filled (batching endpoints only). */
+  private readonly forming = new Map<string, FormingBatch>();
   private readonly parked: Batcher<{ id: string; until: Date }, null>;
   private readonly consumer: DurableConsumer<DeliveryMessage>;
 
@@ -115,24 +136,67 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.config.ensureCurrent(receivedAt);
       endpoint = this.config.index.get(message.endpointId);
     }
+    const members = message.batch?.members ?? [{ deliveryId: message.deliveryId, attempt: message.attempt, event: message.event }];
     if (!endpoint || endpoint.disabled) {
-      await this.deliveries.failUndeliverable([message.deliveryId]);
+      await this.deliveries.failUndeliverable(members.map((m) => m.deliveryId));
       return;
     }
-    const admission = await this.gate.enter(endpoint, message.manual === true, this.consumer.held > HELD * 0.75);
+    if (message.batch) await this.deliver(endpoint, members, message.batch.batchId, message.manual === true);
+    else if (endpoint.batch) await this.joinBatch(endpoint, members[0]);
+    else await this.deliver(endpoint, members, null, message.manual === true);
+  }
+
+  /** Adds a delivery to the endpoint's forming batch; resolves once that batch is sent and recorded. */
+  private joinBatch(endpoint: EndpointConfig, member: Member): Promise<void> {
+    const settings = endpoint.batch as EndpointBatch;
+    let batch = this.forming.get(endpoint.id);
+    if (!batch) {
+      const forming: FormingBatch = {
+        members: [],
+        waiters: [],
+        timer: setTimeout(() => void this.sendBatch(endpoint.id, forming), settings.maxWaitMs),
+      };
+      this.forming.set(endpoint.id, forming);
+      batch = forming;
+    }
+    const current = batch;
+    const done = new Promise<void>((resolve, reject) => current.waiters.push({ resolve, reject }));
+    current.members.push(member);
+    if (current.members.length >= settings.maxSize) void this.sendBatch(endpoint.id, current);
+    return done;
+  }
+
+  private async sendBatch(endpointId: string, batch: FormingBatch): Promise<void> {
+    if (this.forming.get(endpointId) !== batch) return; // already sent
+    this.forming.delete(endpointId);
+    clearTimeout(batch.timer);
+    try {
+      const endpoint = this.config.index.get(endpointId);
+      if (!endpoint || endpoint.disabled) await this.deliveries.failUndeliverable(batch.members.map((m) => m.deliveryId));
+      else await this.deliver(endpoint, batch.members, newId(IdPrefix.batch), false);
+      for (const waiter of batch.waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of batch.waiters) waiter.reject(error);
+    }
+  }
+
+  /**
+   * One attempt for one delivery, or for a batch (`batchId`): admission through the endpoint's
+   * gate (or parking), the request, then one attempt record and outcome per delivery. A batch
+   * is one request with a JSON array body; its deliveries share the result, the batch id, and
+   * one retry time, so the scheduler queues them again together and the same batch is re-sent.
+   */
+  private async deliver(endpoint: EndpointConfig, members: Member[], batchId: string | null, manual: boolean): Promise<void> {
+    const admission = await this.gate.enter(endpoint, manual, this.consumer.held > HELD * 0.75);
     if (admission.kind === 'park') {
-      await this.parked.add({ id: message.deliveryId, until: admission.until });
+      await Promise.all(members.map((m) => this.parked.add({ id: m.deliveryId, until: admission.until })));
       return;
     }
     const startedAt = new Date();
     let request: WebhookRequest = { body: Buffer.alloc(0), headers: {} };
     let result: HttpAttemptResult | undefined;
     try {
-      const attempt = { deliveryId: message.deliveryId, attempt: message.attempt, nowMs: startedAt.getTime() };
-      const built = await buildWebhookRequest(endpoint, message.event, attempt, this.transforms).catch((error: unknown) => {
-        if (error instanceof TransformError) return error;
-        throw error;
-      });
+      const built = await this.build(endpoint, members, batchId, startedAt.getTime());
       if (built instanceof TransformError) {
         // The endpoint's transform failed on this event: a failed attempt, not a crash.
         result = {
@@ -151,25 +215,65 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
       this.gate.leave(endpoint.id, result?.ok ?? null, result?.durationMs);
     }
-    this.observe(result, message);
     const throttled = result.status === 429 || result.status === 503;
-    const recorded = await this.recorder.record({
-      attemptId: newId(IdPrefix.attempt),
-      deliveryId: message.deliveryId,
-      appId: message.event.appId,
-      endpointId: endpoint.id,
-      startedAt,
-      durationMs: result.durationMs,
-      outcome: result.ok ? 'success' : 'failure',
-      responseStatus: result.status,
-      responseBody: result.body,
-      error: result.error,
-      requestHeaders: recordableHeaders(endpoint, request.headers),
-      retrySchedule: endpoint.retrySchedule,
-      retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
-    });
-    await this.publishOutcome(endpoint, message, result, recorded);
-    await this.afterAttempt(endpoint, result, recorded);
+    const jitter = 0.8 + Math.random() * 0.4;
+    const requestHeaders = recordableHeaders(endpoint, request.headers);
+    const recorded = await Promise.all(
+      members.map((member) =>
+        this.recorder.record({
+          attemptId: newId(IdPrefix.attempt),
+          deliveryId: member.deliveryId,
+          appId: member.event.appId,
+          endpointId: endpoint.id,
+          startedAt,
+          durationMs: result.durationMs,
+          outcome: result.ok ? 'success' : 'failure',
+          responseStatus: result.status,
+          responseBody: result.body,
+          error: result.error,
+          requestHeaders,
+          retrySchedule: endpoint.retrySchedule,
+          retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
+          batchId,
+          jitter,
+        }),
+      ),
+    );
+    for (const [index, member] of members.entries()) {
+      this.observe(result, member.event);
+      await this.publishOutcome(endpoint, member, result, recorded[index]);
+    }
+    await this.afterAttempt(endpoint, result, recorded[0]);
+  }
+
+  /** The request of one delivery or of a batch; a failing transform comes back as a TransformError. */
+  private async build(
+    endpoint: EndpointConfig,
+    members: Member[],
+    batchId: string | null,
+    nowMs: number,
+  ): Promise<WebhookRequest | TransformError> {
+    try {
+      if (batchId === null) {
+        const [member] = members;
+        return await buildWebhookRequest(
+          endpoint,
+          member.event,
+          { deliveryId: member.deliveryId, attempt: member.attempt, nowMs },
+          this.transforms,
+        );
+      }
+      const values = [];
+      for (const member of members) {
+        values.push(
+          await bodyValue(endpoint, member.event, { deliveryId: member.deliveryId, attempt: member.attempt, nowMs }, this.transforms),
+        );
+      }
+      return buildBatchRequest(endpoint, batchId, values, members[0].event, { attempt: members[0].attempt, nowMs });
+    } catch (error) {
+      if (error instanceof TransformError) return error;
+      throw error;
+    }
   }
 
   /** The POST, in a client span whose context the receiver gets as `traceparent`. */
@@ -193,14 +297,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private observe(result: HttpAttemptResult, message: DeliveryMessage): void {
+  private observe(result: HttpAttemptResult, event: EventMessage): void {
     this.metrics.deliveryLatency.observe({ outcome: result.ok ? 'success' : 'failure' }, result.durationMs / 1000);
-    if (result.ok) this.metrics.endToEndLatency.observe((Date.now() - Date.parse(message.event.createdAt)) / 1000);
+    if (result.ok) this.metrics.endToEndLatency.observe((Date.now() - Date.parse(event.createdAt)) / 1000);
   }
 
   private async publishOutcome(
     endpoint: EndpointConfig,
-    message: DeliveryMessage,
+    message: Member,
     result: HttpAttemptResult,
     recorded: RecordedAttempt,
   ): Promise<void> {

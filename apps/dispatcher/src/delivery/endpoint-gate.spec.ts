@@ -9,6 +9,7 @@ const endpoint = (extra: Partial<EndpointConfig> = {}): EndpointConfig => ({
   signature: { scheme: 'standard' },
   body: { envelope: 'standard' },
   previousSecrets: [],
+  batch: null,
   eventTypes: ['*'],
   channels: null,
   disabled: false,

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DeliveryPublisher } from '@herald/messaging';
-import { DeliveryRepository } from '@herald/persistence';
+import { DeliveryPublisher, DeliveryToQueue } from '@herald/messaging';
+import { DeliveryRepository, QueuedDelivery } from '@herald/persistence';
 
 const BATCH = 500;
 const IDLE_POLL_MS = 250;
@@ -35,9 +35,7 @@ export class RetryScheduler implements OnApplicationBootstrap, BeforeApplication
   /** Queues what is due now; returns how many. */
   async tick(): Promise<number> {
     const due = await this.deliveries.claimDue(BATCH);
-    await this.publisher.publishAll(
-      due.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempt, event: d.event, requeue: true })),
-    );
+    await this.publisher.publishAll(toMessages(due));
     await this.deliveries.markQueued(due);
     return due.length;
   }
@@ -53,4 +51,32 @@ export class RetryScheduler implements OnApplicationBootstrap, BeforeApplication
       if (queued < BATCH) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS));
     }
   }
+}
+
+/** One message per delivery, except deliveries last sent in a batch: one message per batch, members in their order. */
+export function toMessages(due: QueuedDelivery[]): DeliveryToQueue[] {
+  const batches = new Map<string, QueuedDelivery[]>();
+  const messages: DeliveryToQueue[] = [];
+  for (const d of due) {
+    if (!d.batchId) {
+      messages.push({ deliveryId: d.id, endpointId: d.endpointId, attempt: d.attempt, event: d.event, requeue: true });
+      continue;
+    }
+    const members = batches.get(d.batchId) ?? [];
+    members.push(d);
+    batches.set(d.batchId, members);
+  }
+  for (const [batchId, members] of batches) {
+    members.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const [first] = members;
+    messages.push({
+      deliveryId: first.id,
+      endpointId: first.endpointId,
+      attempt: first.attempt,
+      event: first.event,
+      requeue: true,
+      batch: { batchId, members: members.map((m) => ({ deliveryId: m.id, attempt: m.attempt, event: m.event })) },
+    });
+  }
+  return messages;
 }

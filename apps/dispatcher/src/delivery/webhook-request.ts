@@ -33,7 +33,7 @@ export class TransformCache {
 }
 
 /** The value the endpoint's body format asks for (API.md, endpoint `body` and `type`). */
-async function bodyValue(
+export async function bodyValue(
   endpoint: EndpointConfig,
   event: EventMessage,
   context: AttemptContext,
@@ -90,26 +90,61 @@ export async function buildWebhookRequest(
   transforms: TransformCache,
 ): Promise<WebhookRequest> {
   const value = await bodyValue(endpoint, event, context, transforms);
+  return signedRequest(endpoint, value, {
+    id: event.id,
+    eventType: event.eventType,
+    deliveryId: context.deliveryId,
+    attempt: context.attempt,
+    nowMs: context.nowMs,
+  });
+}
+
+/**
+ * A batch's request: a JSON array of each member's body, signed as one body. Its message id
+ * (`webhook-id`, `{{eventId}}`, `{{deliveryId}}`) is the batch id; `{{eventType}}` is the first
+ * member's.
+ */
+export function buildBatchRequest(
+  endpoint: EndpointConfig,
+  batchId: string,
+  values: unknown[],
+  first: EventMessage,
+  context: { attempt: number; nowMs: number },
+): WebhookRequest {
+  return signedRequest(endpoint, values, {
+    id: batchId,
+    eventType: first.eventType,
+    deliveryId: batchId,
+    attempt: context.attempt,
+    nowMs: context.nowMs,
+  });
+}
+
+function signedRequest(
+  endpoint: EndpointConfig,
+  value: unknown,
+  message: { id: string; eventType: string; deliveryId: string; attempt: number; nowMs: number },
+): WebhookRequest {
   const text = endpoint.body.serialization === 'python-sorted' ? pythonSortedJson(value ?? null) : JSON.stringify(value ?? null);
   const body = Buffer.from(text);
   const templateValues = {
-    eventType: event.eventType,
-    eventId: event.id,
+    eventType: message.eventType,
+    eventId: message.id,
     endpointId: endpoint.id,
-    deliveryId: context.deliveryId,
-    attempt: String(context.attempt),
+    deliveryId: message.deliveryId,
+    attempt: String(message.attempt),
   };
   const extra = Object.fromEntries(
     Object.entries(endpoint.headers).map(([name, value]) => [name, renderHeaderTemplate(value, templateValues)]),
   );
-  const timestamp = Math.floor(context.nowMs / 1000);
+  const timestamp = Math.floor(message.nowMs / 1000);
   return {
     body,
     headers: {
       ...extra,
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
-      ...signingHeaders(endpoint.signature, liveSecrets(endpoint, context.nowMs), event.id, timestamp, body),
+      ...signingHeaders(endpoint.signature, liveSecrets(endpoint, message.nowMs), message.id, timestamp, body),
     },
   };
 }

@@ -10,6 +10,7 @@ function endpoint(id: string, eventTypes: string[], extra: Partial<EndpointConfi
     signature: { scheme: 'standard' },
     body: { envelope: 'standard' },
     previousSecrets: [],
+    batch: null,
     eventTypes,
     channels: null,
     disabled: false,

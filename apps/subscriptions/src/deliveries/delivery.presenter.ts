@@ -20,6 +20,7 @@ export function presentAttempt(attempt: AttemptEntity) {
   return {
     id: attempt.id,
     attempt: attempt.attempt,
+    batchId: attempt.batchId,
     startedAt: attempt.startedAt,
     durationMs: attempt.durationMs,
     outcome: attempt.outcome,

@@ -9,6 +9,7 @@ export function presentEndpoint(endpoint: EndpointEntity) {
     type: endpoint.type,
     signature: endpoint.signature,
     body: endpoint.body,
+    batch: endpoint.batch,
     description: endpoint.description,
     metadata: endpoint.metadata,
     eventTypes: endpoint.eventTypes,

@@ -37,6 +37,7 @@ export class EndpointsService {
       type: dto.type ?? 'webhook',
       signature: dto.signature ?? { scheme: 'standard' },
       body: dto.body ?? { envelope: 'standard' },
+      batch: dto.batch ?? null,
       rateLimit: dto.rateLimit ?? null,
       maxConcurrency: dto.maxConcurrency ?? 16,
       timeoutMs: dto.timeoutMs ?? 15000,

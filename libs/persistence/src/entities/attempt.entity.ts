@@ -8,6 +8,8 @@ export class AttemptEntity {
   @Column('text', { name: 'app_id' }) appId: string;
   @Column('text', { name: 'endpoint_id' }) endpointId: string;
   @Column('integer') attempt: number;
+  /** The batch this attempt sent the delivery in, if the endpoint batches. */
+  @Column('text', { name: 'batch_id', nullable: true }) batchId: string | null;
   @Column('timestamptz', { name: 'started_at' }) startedAt: Date;
   @Column('integer', { name: 'duration_ms' }) durationMs: number;
   @Column('text') outcome: 'success' | 'failure';

@@ -1,4 +1,4 @@
-import type { EndpointBody, EndpointSignature, EndpointType } from '@herald/contracts';
+import type { EndpointBatch, EndpointBody, EndpointSignature, EndpointType } from '@herald/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type DisabledReason = 'manual' | 'failing' | 'gone';
@@ -19,6 +19,7 @@ export class EndpointEntity {
   @Column('text', { default: 'webhook' }) type: EndpointType;
   @Column('jsonb', { default: { scheme: 'standard' } }) signature: EndpointSignature;
   @Column('jsonb', { default: { envelope: 'standard' } }) body: EndpointBody;
+  @Column('jsonb', { nullable: true }) batch: EndpointBatch | null;
   @Column('text', { default: '' }) description: string;
   @Column('text', { name: 'event_types', array: true }) eventTypes: string[];
   @Column('text', { array: true, nullable: true }) channels: string[] | null;

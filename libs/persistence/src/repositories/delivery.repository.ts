@@ -33,6 +33,8 @@ export interface QueuedDelivery {
   id: string;
   /** The lease the claim set; markQueued() clears it only if nothing changed it since. */
   lease: Date;
+  /** The batch it was last sent in (batching endpoints): it is retried with that batch. */
+  batchId: string | null;
   appId: string;
   endpointId: string;
   /** The attempt the queued message asks for. */
@@ -57,6 +59,10 @@ export interface AttemptRecord {
   retrySchedule: number[];
   /** A 429/503 Retry-After in seconds; the next attempt waits that long, within [step, 2 × step]. */
   retryAfterSeconds: number | null;
+  /** The batch the delivery was sent in (batching endpoints), or null. */
+  batchId?: string | null;
+  /** The retry delay's jitter factor, 0.8–1.2; one per batch keeps a batch's retries together. */
+  jitter?: number;
 }
 
 /** What recording an attempt did to its delivery. */
@@ -89,6 +95,7 @@ interface RecordedRow {
 interface QueuedRow {
   id: string;
   next_attempt_at: Date;
+  batch_id: string | null;
   app_id: string;
   endpoint_id: string;
   attempt: number;
@@ -104,6 +111,7 @@ function toQueued(row: QueuedRow): QueuedDelivery {
   return {
     id: row.id,
     lease: row.next_attempt_at,
+    batchId: row.batch_id,
     appId: row.app_id,
     endpointId: row.endpoint_id,
     attempt: Number(row.attempt),
@@ -120,7 +128,7 @@ function toQueued(row: QueuedRow): QueuedDelivery {
 }
 
 // Selected from deliveries d joined with events e, for toQueued().
-const QUEUED_COLUMNS = `d.id, d.next_attempt_at, d.app_id, d.endpoint_id, d.attempt_count + 1 AS attempt, e.id AS event_id, e.event_type, e.payload,
+const QUEUED_COLUMNS = `d.id, d.next_attempt_at, d.batch_id, d.app_id, d.endpoint_id, d.attempt_count + 1 AS attempt, e.id AS event_id, e.event_type, e.payload,
   e.channels, e.occurred_at, e.created_at AS event_created_at`;
 
 export type DeliveryWithAttempts = DeliveryEntity & { attempts: AttemptEntity[] };
@@ -214,10 +222,10 @@ export class DeliveryRepository {
     if (records.length === 0) return new Map();
     const rows = await this.dataSource.query<RecordedRow[]>(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[])
-           AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[], $14::text[], $15::float8[])
+           AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after, batch_id, jitter)
        ), next AS (
-         SELECT i.delivery_id, d.attempt_count + 1 AS attempt,
+         SELECT i.delivery_id, i.batch_id, d.attempt_count + 1 AS attempt,
            CASE
              WHEN d.status = 'succeeded' OR i.outcome = 'success' THEN 'succeeded'
              WHEN i.retry_schedule ->> d.attempt_count IS NULL THEN 'failed'
@@ -226,7 +234,7 @@ export class DeliveryRepository {
            CASE
              WHEN i.retry_after IS NOT NULL
                THEN LEAST(GREATEST(i.retry_after, (i.retry_schedule ->> d.attempt_count)::float8), 2 * (i.retry_schedule ->> d.attempt_count)::float8)
-             ELSE (i.retry_schedule ->> d.attempt_count)::float8 * (0.8 + random() * 0.4)
+             ELSE (i.retry_schedule ->> d.attempt_count)::float8 * COALESCE(i.jitter, 0.8 + random() * 0.4)
            END AS delay_seconds
          FROM input i JOIN deliveries d ON d.id = i.delivery_id
          FOR UPDATE OF d
@@ -234,13 +242,14 @@ export class DeliveryRepository {
          UPDATE deliveries d SET
            status = n.status,
            attempt_count = n.attempt,
+           batch_id = n.batch_id,
            next_attempt_at = CASE WHEN n.status = 'pending' THEN now() + make_interval(secs => n.delay_seconds) END,
            updated_at = now()
          FROM next n WHERE d.id = n.delivery_id
          RETURNING d.id, d.endpoint_id, d.attempt_count, d.status, d.next_attempt_at
        ), inserted AS (
-         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, started_at, duration_ms, outcome, response_status, response_body, error, request_headers)
-         SELECT i.attempt_id, i.delivery_id, i.app_id, i.endpoint_id, u.attempt_count, i.started_at, i.duration_ms, i.outcome, i.response_status, i.response_body, i.error, i.request_headers
+         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, batch_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers)
+         SELECT i.attempt_id, i.delivery_id, i.app_id, i.endpoint_id, u.attempt_count, i.batch_id, i.started_at, i.duration_ms, i.outcome, i.response_status, i.response_body, i.error, i.request_headers
          FROM input i JOIN updated u ON u.id = i.delivery_id
        ), health AS (
          UPDATE endpoints e SET failing_since = CASE WHEN h.any_success THEN NULL ELSE COALESCE(e.failing_since, h.first_failure) END
@@ -264,6 +273,8 @@ export class DeliveryRepository {
         records.map((r) => JSON.stringify(r.requestHeaders)),
         records.map((r) => JSON.stringify(r.retrySchedule)),
         records.map((r) => r.retryAfterSeconds),
+        records.map((r) => r.batchId ?? null),
+        records.map((r) => r.jitter ?? null),
       ],
     );
     return new Map(
@@ -286,14 +297,20 @@ export class DeliveryRepository {
   async claimDue(limit: number): Promise<QueuedDelivery[]> {
     const rows = await this.dataSource.query<QueuedRow[]>(
       `WITH due AS (
-         SELECT id FROM deliveries
+         SELECT id, batch_id FROM deliveries
          WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at
+         ORDER BY next_attempt_at, batch_id
          LIMIT $1
+         FOR UPDATE SKIP LOCKED
+       ), siblings AS (
+         -- the rest of any batch the limit cut in two, so a batch is always queued whole
+         SELECT id FROM deliveries
+         WHERE batch_id IN (SELECT batch_id FROM due WHERE batch_id IS NOT NULL)
+           AND status = 'pending' AND next_attempt_at <= now() AND id NOT IN (SELECT id FROM due)
          FOR UPDATE SKIP LOCKED
        ), claimed AS (
          UPDATE deliveries d SET next_attempt_at = ${LEASE}, updated_at = now()
-         FROM due WHERE d.id = due.id
+         WHERE d.id IN (SELECT id FROM due UNION ALL SELECT id FROM siblings)
          RETURNING d.*
        )
        SELECT ${QUEUED_COLUMNS} FROM claimed d JOIN events e ON e.app_id = d.app_id AND e.id = d.event_id`,

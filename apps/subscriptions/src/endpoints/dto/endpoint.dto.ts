@@ -17,10 +17,10 @@ import {
   Validate,
   ValidateIf,
 } from 'class-validator';
-import { EndpointBody, EndpointSignature, EndpointType, EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
+import { EndpointBatch, EndpointBody, EndpointSignature, EndpointType, EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
 import { PageQueryDto } from '@herald/platform';
 import { IsStringMap } from '../../common/string-map.validator';
-import { IsBodyFormat, IsRequestHeaders, IsSignatureScheme } from './endpoint.validators';
+import { IsBatchSettings, IsBodyFormat, IsRequestHeaders, IsSignatureScheme } from './endpoint.validators';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 
@@ -82,6 +82,12 @@ class EndpointFieldsDto {
   @IsObject()
   @Validate(IsBodyFormat)
   body?: EndpointBody;
+
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsObject()
+  @Validate(IsBatchSettings)
+  batch?: EndpointBatch | null;
 
   @IsOptional()
   @ValidateIf((_, v) => v !== null)

@@ -103,3 +103,25 @@ export class IsBodyFormat implements ValidatorConstraintInterface {
     return 'body must be {envelope: "standard" | "data"} or {envelope: "transform", transform: "<JSONata>"}, with serialization "compact" or "python-sorted"';
   }
 }
+
+/** `{maxSize: 1–1000, maxWaitMs: 10–60000}`. */
+@ValidatorConstraint({ name: 'isBatchSettings' })
+export class IsBatchSettings implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const { maxSize, maxWaitMs, ...rest } = value as Record<string, unknown>;
+    return (
+      Object.keys(rest).length === 0 &&
+      Number.isInteger(maxSize) &&
+      (maxSize as number) >= 1 &&
+      (maxSize as number) <= 1000 &&
+      Number.isInteger(maxWaitMs) &&
+      (maxWaitMs as number) >= 10 &&
+      (maxWaitMs as number) <= 60_000
+    );
+  }
+
+  defaultMessage(): string {
+    return 'batch must be {maxSize: 1-1000, maxWaitMs: 10-60000} or null';
+  }
+}
