@@ -5,4 +5,10 @@ import { SecretRotation1764300000000 } from './1764300000000-secret-rotation';
 import { Batching1764400000000 } from './1764400000000-batching';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [Initial1764000000000, DeliveryEngine1764100000000, EndpointFormats1764200000000, SecretRotation1764300000000, Batching1764400000000];
+export const MIGRATIONS = [
+  Initial1764000000000,
+  DeliveryEngine1764100000000,
+  EndpointFormats1764200000000,
+  SecretRotation1764300000000,
+  Batching1764400000000,
+];
