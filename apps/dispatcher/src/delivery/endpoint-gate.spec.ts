@@ -1,27 +1,8 @@
 import { EndpointConfig } from '@herald/contracts';
+import { endpointConfig } from '../testing/endpoint-config.fixture';
 import { EndpointGate, FAILURES_TO_OPEN } from './endpoint-gate';
 
-const endpoint = (extra: Partial<EndpointConfig> = {}): EndpointConfig => ({
-  id: 'ep_1',
-  appId: 'app_1',
-  url: 'http://x',
-  type: 'webhook',
-  signature: { scheme: 'standard' },
-  body: { envelope: 'standard' },
-  previousSecrets: [],
-  batch: null,
-  eventTypes: ['*'],
-  channels: null,
-  disabled: false,
-  secret: 's',
-  headers: {},
-  timeoutMs: 1000,
-  retrySchedule: [1],
-  maxConcurrency: 2,
-  rateLimit: null,
-  version: 1,
-  ...extra,
-});
+const endpoint = (extra: Partial<EndpointConfig> = {}) => endpointConfig({ retrySchedule: [1], maxConcurrency: 2, ...extra });
 
 describe('EndpointGate', () => {
   let now = 1_000_000;

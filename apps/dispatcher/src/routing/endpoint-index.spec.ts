@@ -1,29 +1,9 @@
 import { EndpointConfig, matchesEventType } from '@herald/contracts';
+import { endpointConfig } from '../testing/endpoint-config.fixture';
 import { EndpointIndex } from './endpoint-index';
 
-function endpoint(id: string, eventTypes: string[], extra: Partial<EndpointConfig> = {}): EndpointConfig {
-  return {
-    id,
-    appId: 'app_a',
-    url: 'http://x',
-    type: 'webhook',
-    signature: { scheme: 'standard' },
-    body: { envelope: 'standard' },
-    previousSecrets: [],
-    batch: null,
-    eventTypes,
-    channels: null,
-    disabled: false,
-    secret: 's',
-    headers: {},
-    timeoutMs: 1000,
-    retrySchedule: [],
-    maxConcurrency: 16,
-    rateLimit: null,
-    version: 1,
-    ...extra,
-  };
-}
+const endpoint = (id: string, eventTypes: string[], extra: Partial<EndpointConfig> = {}) =>
+  endpointConfig({ id, appId: 'app_a', eventTypes, ...extra });
 
 const ids = (list: EndpointConfig[]) => list.map((e) => e.id).sort();
 
