@@ -15,7 +15,8 @@ const FLUSH_WAIT_MS = 3000;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
-  private chain: Promise<void> = Promise.resolve();
+  private running: Promise<void> = Promise.resolve();
+  private queued?: Promise<void>;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -33,13 +34,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Relays everything committed so far; waits at most a few seconds, then leaves it to the poll. */
   async flush(): Promise<void> {
-    // Chained, so a flush requested now runs after any relay already in progress.
-    const run = this.chain.then(() => this.drain());
-    this.chain = run;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_WAIT_MS)));
-    await Promise.race([run, timeout]);
+    await Promise.race([this.queueDrain(), timeout]);
     clearTimeout(timer);
+  }
+
+  /**
+   * A drain that starts after the one in progress (so it sees rows committed before this call).
+   * Callers arriving while one is already queued share it, so an outage cannot pile them up.
+   */
+  private queueDrain(): Promise<void> {
+    if (!this.queued) {
+      const queued = this.running.then(() => {
+        this.queued = undefined;
+        this.running = this.drain();
+        return this.running;
+      });
+      this.queued = queued;
+    }
+    return this.queued;
   }
 
   private async drain(): Promise<void> {

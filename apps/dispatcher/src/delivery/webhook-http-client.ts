@@ -1,4 +1,7 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+import { isIP } from 'node:net';
+import { guardedLookup, isBlockedAddress } from './address-guard';
 import { DeliveryError } from '@herald/contracts';
 import { Agent, errors as undiciErrors } from 'undici';
 
@@ -16,14 +19,33 @@ export interface HttpAttemptResult {
   durationMs: number;
 }
 
-/** Sends webhook requests with keep-alive connections per origin; redirects are never followed. */
+/**
+ * Sends webhook requests with keep-alive connections per origin; redirects are never followed.
+ * Unless HERALD_ALLOW_PRIVATE_NETWORKS=true, connections to loopback, private, link-local and
+ * reserved addresses are refused at connect time (error class `blocked_address`).
+ */
 @Injectable()
 export class WebhookHttpClient implements OnApplicationShutdown {
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 128, connect: { timeout: 10_000 } });
+  private readonly agent: Agent;
+  private readonly guarded: boolean;
+
+  constructor(@Inject(HERALD_CONFIG) config: HeraldConfig) {
+    this.guarded = !config.allowPrivateNetworks;
+    this.agent = new Agent({
+      keepAliveTimeout: 10_000,
+      connections: 128,
+      connect: { timeout: 10_000, ...(this.guarded ? { lookup: guardedLookup } : {}) },
+    });
+  }
 
   async post(url: string, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<HttpAttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    // An IP literal never goes through lookup, so it is checked here.
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    if (this.guarded && isIP(host) && isBlockedAddress(host)) {
+      return { ok: false, status: null, body: null, error: DeliveryError.blockedAddress, retryAfter: null, durationMs: 0 };
+    }
     try {
       const response = await this.agent.request({
         origin: new URL(url).origin,
@@ -84,6 +106,7 @@ export function classifyError(error: unknown): DeliveryError {
       return DeliveryError.timeout;
     if (current instanceof undiciErrors.ConnectTimeoutError || name === 'TimeoutError' || name === 'AbortError')
       return DeliveryError.timeout;
+    if (code === 'EBLOCKEDADDRESS') return DeliveryError.blockedAddress;
     if (code === 'ECONNREFUSED') return DeliveryError.connectionRefused;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return DeliveryError.dns;
     if (code && TLS_CODES.test(code)) return DeliveryError.tls;
