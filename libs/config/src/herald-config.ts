@@ -50,6 +50,25 @@ class Environment {
   @Max(600)
   HERALD_ACK_WAIT_SECONDS = 30;
 
+  /** Comma-separated origins a browser may open the live feed from; empty allows any. */
+  @IsOptional()
+  @IsString()
+  GATEWAY_ALLOWED_ORIGINS = '';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  GATEWAY_HEARTBEAT_MS = 30_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(16 * 1024)
+  @Max(256 * 1024 * 1024)
+  GATEWAY_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -97,6 +116,14 @@ export interface HeraldConfig {
   disableAfterHours: number;
   /** How long JetStream waits for an ack before redelivering; workers extend it while busy. */
   ackWaitSeconds: number;
+  gateway: {
+    /** Origins allowed at the WebSocket upgrade; empty allows any (non-browser clients send none). */
+    allowedOrigins: string[];
+    /** How often the gateway pings each client; one unanswered ping closes it. */
+    heartbeatMs: number;
+    /** Unsent bytes past which a client is too slow and is closed with 1013. */
+    maxBufferedBytes: number;
+  };
   ports: { subscriptions: number; ingest: number; gateway: number; dispatcher: number };
   logLevel: LogLevel;
 }
@@ -127,6 +154,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     maxPayloadBytes: parsed.HERALD_MAX_PAYLOAD_BYTES,
     disableAfterHours: parsed.HERALD_DISABLE_AFTER_HOURS,
     ackWaitSeconds: parsed.HERALD_ACK_WAIT_SECONDS,
+    gateway: {
+      allowedOrigins: parsed.GATEWAY_ALLOWED_ORIGINS.split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+      heartbeatMs: parsed.GATEWAY_HEARTBEAT_MS,
+      maxBufferedBytes: parsed.GATEWAY_MAX_BUFFERED_BYTES,
+    },
     ports: {
       subscriptions: parsed.SUBSCRIPTIONS_PORT,
       ingest: parsed.INGEST_PORT,

@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -16,9 +16,6 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES } from './client-message';
 import { FeedFilter, FeedMessage, FeedService, FeedSubscriber } from './feed.service';
 
-/** Past this many unsent bytes a client is too slow: it is closed with 1013 (try again later). */
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-
 type VerifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => void;
 
 /** The token of an upgrade request: `?token=` or `?api_key=`. */
@@ -29,9 +26,11 @@ export function upgradeToken(request: IncomingMessage): string | null {
 
 /** The live feed at `/ws` (API.md, "Realtime gateway"). */
 @WebSocketGateway({ path: '/ws', maxPayload: MAX_CLIENT_MESSAGE_BYTES })
-export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(FeedGateway.name);
   private readonly sessions = new WeakMap<WebSocket, FeedSubscriber>();
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private heartbeat?: NodeJS.Timeout;
 
   constructor(
     private readonly feed: FeedService,
@@ -40,16 +39,37 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ) {}
 
   afterInit(server: WebSocketServer): void {
-    // Checked at the upgrade: a bad token gets a 401 and never reaches a socket.
+    // Checked at the upgrade: a bad token (401) or origin (403) never reaches a socket.
+    const { allowedOrigins } = this.config.gateway;
     const verifyClient: VerifyClient = ({ req }, done) => {
       const token = upgradeToken(req);
-      if (token && tokensEqual(token, this.config.adminToken)) done(true);
-      else done(false, 401, 'Unauthorized');
+      const origin = req.headers.origin;
+      if (!token || !tokensEqual(token, this.config.adminToken)) done(false, 401, 'Unauthorized');
+      else if (origin && allowedOrigins.length > 0 && !allowedOrigins.includes(origin)) done(false, 403, 'Origin not allowed');
+      else done(true);
     };
     (server.options as { verifyClient?: VerifyClient }).verifyClient = verifyClient;
+    // Heartbeats: a client that did not answer the previous ping is gone; close it.
+    this.heartbeat = setInterval(() => {
+      for (const client of server.clients) {
+        if (this.alive.get(client) === false) {
+          client.terminate();
+          continue;
+        }
+        this.alive.set(client, false);
+        client.ping();
+      }
+    }, this.config.gateway.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
   }
 
   handleConnection(client: WebSocket): void {
+    this.alive.set(client, true);
+    client.on('pong', () => this.alive.set(client, true));
     const subscriber: FeedSubscriber = {
       filter: { active: true, eventTypes: ['*'], appId: null },
       send: (message: FeedMessage) => this.send(client, message),
@@ -93,7 +113,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   private send(client: WebSocket, message: object): void {
     if (client.readyState !== WebSocket.OPEN) return;
-    if (client.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (client.bufferedAmount > this.config.gateway.maxBufferedBytes) {
       this.logger.warn('closing a client that does not keep up with the feed');
       client.close(1013, 'client too slow; reconnect and catch up');
       return;

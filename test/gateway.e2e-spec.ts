@@ -1,0 +1,156 @@
+import WebSocket from 'ws';
+import { AppName, eventually, startApp, TestStack } from './support/stack';
+import { FeedClient } from './support/ws-client';
+
+type Json = Record<string, any>;
+
+describe('realtime gateway', () => {
+  let stack: TestStack;
+  let wsBase: string;
+  let appId: string;
+
+  beforeAll(async () => {
+    stack = await TestStack.start(['subscriptions', 'ingest', 'realtime-gateway'] as AppName[], {
+      GATEWAY_ALLOWED_ORIGINS: 'https://admin.example.com',
+      GATEWAY_HEARTBEAT_MS: '200',
+      GATEWAY_MAX_BUFFERED_BYTES: '65536',
+    });
+    wsBase = `${stack.url('realtime-gateway').replace('http', 'ws')}/ws`;
+    appId = (await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Feed', uid: 'feed' })).body?.id as string;
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const publish = (eventType: string, payload: Json = {}) =>
+    stack.request('ingest', 'POST', '/v1/apps/feed/events', { eventType, payload });
+
+  it('refuses a bad token (401) and a foreign origin (403) at the upgrade; accepts ?api_key=', async () => {
+    await expect(FeedClient.connect(`${wsBase}`)).rejects.toThrow('401');
+    await expect(FeedClient.connect(`${wsBase}?token=wrong-token-wrong-token`)).rejects.toThrow('401');
+    const foreign = new Promise((resolve, reject) => {
+      const socket = new WebSocket(`${wsBase}?token=${stack.env.token}`, { headers: { origin: 'https://evil.example.com' } });
+      socket.once('unexpected-response', (_req, res) => resolve(res.statusCode));
+      socket.once('open', () => reject(new Error('opened')));
+    });
+    await expect(foreign).resolves.toBe(403);
+    const allowed = new WebSocket(`${wsBase}?api_key=${stack.env.token}`, { headers: { origin: 'https://admin.example.com' } });
+    await new Promise((resolve, reject) => {
+      allowed.once('open', resolve);
+      allowed.once('error', reject);
+    });
+    allowed.close();
+  });
+
+  it('answers ping, reports malformed messages without closing, and narrows the feed with subscribe', async () => {
+    const client = await FeedClient.connect(`${wsBase}?token=${stack.env.token}`);
+    try {
+      client.send({ type: 'ping' });
+      client.send('not json');
+      client.send({ type: 'subscribe', eventTypes: ['bad filter!'] });
+      client.send({ type: 'dance' });
+      await eventually(async () => client.messages.filter((m) => m.type === 'error').length === 3);
+      expect(client.find((m) => m.type === 'pong')).toBeDefined();
+      expect(client.socket.readyState).toBe(WebSocket.OPEN);
+
+      client.send({ type: 'subscribe', eventTypes: ['user.*'], appId });
+      await eventually(async () => client.find((m) => m.type === 'subscribed'));
+      await publish('order.paid', { n: 1 });
+      await publish('user.created', { n: 2 });
+      await eventually(async () => client.find((m) => m.type === 'user.created'));
+      expect(client.find((m) => m.type === 'order.paid')).toBeUndefined();
+      expect(client.find((m) => m.type === 'user.created')).toMatchObject({ appId, payload: { n: 2 }, seq: expect.any(String) });
+
+      client.send({ type: 'unsubscribe' });
+      await eventually(async () => client.find((m) => m.type === 'unsubscribed'));
+      const count = client.messages.length;
+      await publish('user.deleted', {});
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(client.messages.length).toBe(count);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('runs as several replicas, each serving its own clients from NATS', async () => {
+    const second = await startApp('realtime-gateway', stack.env.config);
+    try {
+      const a = await FeedClient.connect(`${wsBase}?token=${stack.env.token}`);
+      const b = await FeedClient.connect(`${second.url.replace('http', 'ws')}/ws?token=${stack.env.token}`);
+      await publish('replica.check', { n: 7 });
+      await eventually(async () => a.find((m) => m.type === 'replica.check') && b.find((m) => m.type === 'replica.check'));
+      a.close();
+      b.close();
+    } finally {
+      await second.app.close();
+    }
+  });
+
+  it('closes a client that stops answering heartbeats', async () => {
+    const silent = new WebSocket(`${wsBase}?token=${stack.env.token}`, { autoPong: false });
+    const closed = new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => silent.once('open', resolve));
+    await expect(closed).resolves.toBe(1006); // terminated: no closing handshake
+  });
+
+  it('closes a slow client with 1013 while a fast one keeps receiving', async () => {
+    // A replica with slow heartbeats, so the paused client is found slow rather than dead.
+    const gateway = await startApp('realtime-gateway', {
+      ...stack.env.config,
+      gateway: { ...stack.env.config.gateway, heartbeatMs: 60_000 },
+    });
+    const base = `${gateway.url.replace('http', 'ws')}/ws`;
+    const fast = await FeedClient.connect(`${base}?token=${stack.env.token}`);
+    const slow = new WebSocket(`${base}?token=${stack.env.token}`);
+    await new Promise((resolve) => slow.once('open', resolve));
+    const slowClosed = new Promise<number>((resolve) => slow.once('close', (code) => resolve(code)));
+    // Stop reading: the gateway's send buffer for this client fills up.
+    (slow as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const blob = 'x'.repeat(50_000);
+    for (let i = 0; i < 120; i += 1) await publish('bulk.data', { i, blob });
+    await eventually(async () => fast.messages.filter((m) => m.type === 'bulk.data').length === 120, 30_000);
+    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+    await expect(slowClosed).resolves.toBe(1013);
+    fast.close();
+    await gateway.app.close();
+  });
+
+  it('serves the admin panel’s documented JavaScript client unchanged (ws standing in for the browser WebSocket)', async () => {
+    const events: Json[] = [];
+    const log: string[] = [];
+    const console = { log: (...args: unknown[]) => log.push(args.map(String).join(' ')) };
+    const updateDashboard = (payload: Json) => events.push(payload);
+    // --- the seed's example, as written ---
+    const ws = new WebSocket(`${wsBase}?token=${stack.env.token}`);
+    ws.onopen = () => {
+      console.log('Connected');
+    };
+    ws.onmessage = (event) => {
+      const data = JSON.parse(event.data as string) as Json;
+      console.log('Event:', data.type, data.payload);
+      if (data.type === 'user.created') {
+        updateDashboard(data.payload as Json);
+      }
+    };
+    const keepalive = setInterval(() => {
+      if (ws.readyState === WebSocket.OPEN) {
+        ws.send(JSON.stringify({ type: 'ping' }));
+      }
+    }, 30000);
+    // --- end of the seed's example ---
+    try {
+      await eventually(async () => log.includes('Connected') && log.some((l) => l.startsWith('Event: connection')));
+      await publish('user.created', { user_id: 123, telegram_id: 456789 });
+      await eventually(async () => events.length === 1);
+      expect(events[0]).toEqual({ user_id: 123, telegram_id: 456789 });
+      // The 30 s keepalive sends {"type":"ping"}; the gateway answers {"type":"pong"}.
+      ws.send(JSON.stringify({ type: 'ping' }));
+      await eventually(async () => log.some((l) => l.startsWith('Event: pong')));
+      expect(ws.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      clearInterval(keepalive);
+      ws.close();
+    }
+  });
+});
