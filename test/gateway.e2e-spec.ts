@@ -73,6 +73,42 @@ describe('realtime gateway', () => {
     }
   });
 
+  it('catches a client up from a seq or a time, then goes live, with no gap and no duplicate at the switch', async () => {
+    const startedAt = new Date().toISOString();
+    const first = await FeedClient.connect(`${wsBase}?token=${stack.env.token}`);
+    first.send({ type: 'subscribe', eventTypes: ['catchup.*'] });
+    await eventually(async () => first.find((m) => m.type === 'subscribed'));
+    for (let i = 1; i <= 5; i += 1) await publish('catchup.item', { i });
+    await eventually(async () => first.messages.filter((m) => m.type === 'catchup.item').length === 5);
+    const third = first.messages.find((m) => m.type === 'catchup.item' && m.payload.i === 3);
+    first.close();
+
+    // Events keep arriving while the second client catches up from the third one.
+    const second = await FeedClient.connect(`${wsBase}?token=${stack.env.token}`);
+    second.send({ type: 'subscribe', eventTypes: ['catchup.*'], since: third?.seq });
+    const publishing = (async () => {
+      for (let i = 6; i <= 30; i += 1) await publish('catchup.item', { i });
+    })();
+    await publishing;
+    await eventually(async () => second.messages.filter((m) => m.type === 'catchup.item').length >= 27, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const received = second.messages.filter((m) => m.type === 'catchup.item').map((m) => m.payload.i as number);
+    expect(received).toEqual(Array.from({ length: 27 }, (_, k) => k + 4));
+    expect(second.find((m) => m.type === 'caught-up')).toBeDefined();
+    second.close();
+
+    // From a time: everything since then, once.
+    const third2 = await FeedClient.connect(`${wsBase}?token=${stack.env.token}`);
+    third2.send({ type: 'subscribe', eventTypes: ['catchup.*'], since: startedAt });
+    await eventually(async () => third2.find((m) => m.type === 'caught-up'));
+    expect(third2.messages.filter((m) => m.type === 'catchup.item').map((m) => m.payload.i as number)).toEqual(
+      Array.from({ length: 30 }, (_, k) => k + 1),
+    );
+    third2.send({ type: 'subscribe', since: 'yesterday' });
+    await eventually(async () => third2.find((m) => m.type === 'error' && /since/.test(m.message as string)));
+    third2.close();
+  });
+
   it('runs as several replicas, each serving its own clients from NATS', async () => {
     const second = await startApp('realtime-gateway', stack.env.config);
     try {

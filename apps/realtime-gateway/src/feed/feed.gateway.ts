@@ -14,7 +14,7 @@ import { HeraldMetrics } from '@herald/telemetry';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES } from './client-message';
-import { FeedFilter, FeedMessage, FeedService, FeedSubscriber } from './feed.service';
+import { CatchUpError, FeedFilter, FeedMessage, FeedService, FeedSubscriber } from './feed.service';
 
 type VerifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => void;
 
@@ -92,11 +92,24 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('subscribe')
-  subscribe(@ConnectedSocket() client: WebSocket, @MessageBody() message: Extract<ClientMessage, { type: 'subscribe' }>): void {
+  async subscribe(
+    @ConnectedSocket() client: WebSocket,
+    @MessageBody() message: Extract<ClientMessage, { type: 'subscribe' }>,
+  ): Promise<void> {
     const filter: FeedFilter = { active: true, eventTypes: message.eventTypes, appId: message.appId };
     const subscriber = this.sessions.get(client);
-    if (subscriber) subscriber.filter = filter;
-    this.send(client, { type: 'subscribed', eventTypes: filter.eventTypes, appId: filter.appId });
+    if (!subscriber) return;
+    subscriber.filter = filter;
+    this.send(client, { type: 'subscribed', eventTypes: filter.eventTypes, appId: filter.appId, since: message.since });
+    if (message.since === null) return;
+    try {
+      const replayed = await this.feed.catchUp(subscriber, message.since);
+      this.send(client, { type: 'caught-up', replayed });
+    } catch (error) {
+      const text = error instanceof CatchUpError ? error.message : 'catch-up failed; subscribe again';
+      if (!(error instanceof CatchUpError)) this.logger.warn(`catch-up failed: ${(error as Error).message}`);
+      this.send(client, { type: 'error', message: text });
+    }
   }
 
   @SubscribeMessage('unsubscribe')

@@ -23,7 +23,20 @@ export interface FeedFilter {
 export interface FeedSubscriber {
   filter: FeedFilter;
   send(message: FeedMessage): void;
+  /** While catching up: live messages wait here, with their stream positions, for after the replay. */
+  buffer?: { kind: StreamKind; streamSeq: number; message: FeedMessage }[];
 }
+
+type StreamKind = 'events' | 'outcomes';
+type Positions = Record<StreamKind, number>;
+
+/** The most messages one catch-up replays from each stream. */
+const MAX_REPLAY = 10_000;
+/** A replay stops waiting for the next message after this long (the stream has no more). */
+const REPLAY_IDLE_MS = 1000;
+
+/** Why a `since` could not be used. */
+export class CatchUpError extends Error {}
 
 /** The message types of delivery outcomes match filters like event types do (`delivery.*`). */
 export function wants(filter: FeedFilter, message: FeedMessage): boolean {
@@ -41,26 +54,17 @@ export class FeedService implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger(FeedService.name);
   private readonly subscribers = new Set<FeedSubscriber>();
   private readonly feeds: ConsumerMessages[] = [];
+  /** The last stream sequence this gateway has seen of each stream: every message's `seq` is both. */
+  private readonly positions: Positions = { events: 0, outcomes: 0 };
 
   constructor(private readonly nats: NatsService) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { streams } = this.nats.names;
-    await this.follow(streams.events, (data, seq) => {
-      const event = decodeJson<EventMessage>(data);
-      return {
-        type: event.eventType,
-        appId: event.appId,
-        eventId: event.id,
-        payload: event.payload,
-        timestamp: event.occurredAt,
-        seq: `e${seq}`,
-      };
-    });
-    await this.follow(streams.outcomes, (data, seq) => {
-      const outcome = decodeJson<OutcomeMessage>(data);
-      return { type: outcome.type, appId: outcome.appId, payload: outcome.payload, timestamp: outcome.timestamp, seq: `o${seq}` };
-    });
+    for (const kind of ['events', 'outcomes'] as StreamKind[]) {
+      const info = await this.nats.jsm.streams.info(this.stream(kind));
+      this.positions[kind] = info.state.last_seq;
+      await this.follow(kind);
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -79,21 +83,104 @@ export class FeedService implements OnApplicationBootstrap, BeforeApplicationShu
     return this.subscribers.size;
   }
 
-  private async follow(stream: string, toMessage: (data: Uint8Array, seq: number) => FeedMessage): Promise<void> {
-    const consumer = await this.nats.js.consumers.get(stream, { deliver_policy: DeliverPolicy.New });
+  /**
+   * Replays what the subscriber missed since `since` (a `seq` this gateway handed out, or an ISO
+   * time), then lets the live feed through. Live messages that arrive meanwhile wait in the
+   * subscriber's buffer and are sent after the replay unless the replay already sent them, so
+   * the switch has no gap and no duplicate.
+   */
+  async catchUp(subscriber: FeedSubscriber, since: string): Promise<number> {
+    const start = parseSince(since);
+    subscriber.buffer = [];
+    const replayed: Positions = { events: 0, outcomes: 0 };
+    const cursor: Positions = typeof start === 'object' && 'events' in start ? { ...start } : { ...this.positions };
+    let count = 0;
+    try {
+      for (const kind of ['events', 'outcomes'] as StreamKind[]) {
+        const stream = this.stream(kind);
+        const last = (await this.nats.jsm.streams.info(stream)).state.last_seq;
+        const options =
+          start instanceof Date
+            ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.toISOString() }
+            : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start[kind] + 1 };
+        if (!(start instanceof Date) && start[kind] >= last) continue;
+        const consumer = await this.nats.js.consumers.get(stream, options);
+        const messages = await consumer.consume();
+        let idle: NodeJS.Timeout | undefined;
+        const armIdle = () => {
+          clearTimeout(idle);
+          idle = setTimeout(() => void messages.close(), REPLAY_IDLE_MS);
+        };
+        armIdle();
+        let sent = 0;
+        for await (const msg of messages) {
+          armIdle();
+          const streamSeq = msg.info.streamSequence;
+          replayed[kind] = streamSeq;
+          cursor[kind] = streamSeq;
+          const message = this.toMessage(kind, msg.data, cursor);
+          if (message && wants(subscriber.filter, message)) {
+            subscriber.send(message);
+            count += 1;
+          }
+          sent += 1;
+          if (streamSeq >= last || sent >= MAX_REPLAY) break;
+        }
+        clearTimeout(idle);
+        await messages.close();
+      }
+    } finally {
+      const waiting = subscriber.buffer ?? [];
+      subscriber.buffer = undefined;
+      for (const live of waiting) if (live.streamSeq > replayed[live.kind]) subscriber.send(live.message);
+    }
+    return count;
+  }
+
+  private stream(kind: StreamKind): string {
+    return this.nats.names.streams[kind];
+  }
+
+  private toMessage(kind: StreamKind, data: Uint8Array, cursor: Positions): FeedMessage | null {
+    const seq = `${cursor.events}.${cursor.outcomes}`;
+    try {
+      if (kind === 'events') {
+        const event = decodeJson<EventMessage>(data);
+        return { type: event.eventType, appId: event.appId, eventId: event.id, payload: event.payload, timestamp: event.occurredAt, seq };
+      }
+      const outcome = decodeJson<OutcomeMessage>(data);
+      return { type: outcome.type, appId: outcome.appId, payload: outcome.payload, timestamp: outcome.timestamp, seq };
+    } catch (error) {
+      this.logger.error(`unreadable message on ${kind}: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private async follow(kind: StreamKind): Promise<void> {
+    const consumer = await this.nats.js.consumers.get(this.stream(kind), { deliver_policy: DeliverPolicy.New });
     const messages = await consumer.consume();
     this.feeds.push(messages);
     void (async () => {
       for await (const msg of messages) {
-        let message: FeedMessage;
-        try {
-          message = toMessage(msg.data, msg.info.streamSequence);
-        } catch (error) {
-          this.logger.error(`unreadable message ${msg.seq} on ${stream}: ${(error as Error).message}`);
-          continue;
+        const streamSeq = msg.info.streamSequence;
+        this.positions[kind] = Math.max(this.positions[kind], streamSeq);
+        const message = this.toMessage(kind, msg.data, this.positions);
+        if (!message) continue;
+        for (const subscriber of this.subscribers) {
+          if (!wants(subscriber.filter, message)) continue;
+          if (subscriber.buffer) subscriber.buffer.push({ kind, streamSeq, message });
+          else subscriber.send(message);
         }
-        for (const subscriber of this.subscribers) if (wants(subscriber.filter, message)) subscriber.send(message);
       }
     })();
   }
+}
+
+/** `<eventsSeq>.<outcomesSeq>` (a `seq` of this feed) or an ISO time. */
+function parseSince(since: string): Positions | Date {
+  const positions = /^(\d{1,15})\.(\d{1,15})$/.exec(since);
+  if (positions) return { events: Number(positions[1]), outcomes: Number(positions[2]) };
+  const time = new Date(since);
+  if (/^\d{4}-\d\d-\d\dT/.test(since) && !Number.isNaN(time.getTime())) return time;
+  throw new CatchUpError('since must be a seq this feed handed out or an ISO 8601 time');
 }
