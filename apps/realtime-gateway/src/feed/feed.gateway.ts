@@ -30,6 +30,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly logger = new Logger(FeedGateway.name);
   private readonly sessions = new WeakMap<WebSocket, FeedSubscriber>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
+  private readonly serialized = new WeakMap<object, string>();
   private heartbeat?: NodeJS.Timeout;
 
   constructor(
@@ -131,6 +132,16 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       client.close(1013, 'client too slow; reconnect and catch up');
       return;
     }
-    client.send(JSON.stringify(message));
+    client.send(this.serialize(message));
+  }
+
+  /** A feed message goes to many clients: it is serialized once, not once per client. */
+  private serialize(message: object): string {
+    let text = this.serialized.get(message);
+    if (text === undefined) {
+      text = JSON.stringify(message);
+      this.serialized.set(message, text);
+    }
+    return text;
   }
 }
