@@ -21,10 +21,11 @@ export interface NewDelivery {
 
 /**
  * How long a claimed delivery may stay unpublished before the scheduler claims it again: it
- * covers a crash between claiming and publishing. Once published, markQueued() clears the time
+ * covers a crash between claiming and publishing (short, so such a crash delays little; far
+ * longer than a publish takes). Once published, markQueued() clears the time
  * (JetStream holds the message from then on), so a long backlog is never queued twice.
  */
-export const QUEUE_LEASE_SECONDS = 300;
+export const QUEUE_LEASE_SECONDS = 30;
 // Lease times are cut to milliseconds so markQueued() can compare them after a round trip.
 const LEASE = `date_trunc('milliseconds', now() + make_interval(secs => ${QUEUE_LEASE_SECONDS}))`;
 
