@@ -64,7 +64,11 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
   it('inserts pending deliveries once even when the fan-out runs twice', async () => {
     const id = await newDelivery();
     const [row] = await dataSource.query<{ status: string }[]>('SELECT status FROM deliveries WHERE id = $1', [id]);
-    await repository.insertPending([{ id, appId: 'app_x', eventId: 'evt_other', endpointId: 'ep_x', eventType: 'a.b' }]);
+    const now = new Date().toISOString();
+    await repository.insertFanout(
+      [{ id: 'evt_other', appId: 'app_x', eventType: 'a.b', payload: {}, channels: null, occurredAt: now, createdAt: now }],
+      [{ id, appId: 'app_x', eventId: 'evt_other', endpointId: 'ep_x', eventType: 'a.b' }],
+    );
     const rows = await dataSource.query<{ event_id: string }[]>('SELECT event_id FROM deliveries WHERE id = $1', [id]);
     expect(row.status).toBe('pending');
     expect(rows).toHaveLength(1);

@@ -79,9 +79,3 @@ export class Names {
     };
   }
 }
-
-/** NATS message headers Herald reads or writes. */
-export const Headers = {
-  msgId: 'Nats-Msg-Id',
-  error: 'Herald-Error',
-} as const;

@@ -6,8 +6,6 @@ import type { EndpointSignature } from '@herald/contracts';
 /** How an endpoint's requests are signed (API.md, endpoint `signature`). */
 export type SignatureScheme = EndpointSignature;
 
-export const DEFAULT_SIGNATURE: SignatureScheme = { scheme: 'standard' };
-
 /** Whether a scheme can carry one signature per live secret (needed for rotation's grace period). */
 export function supportsSeveralSecrets(scheme: SignatureScheme): boolean {
   return scheme.scheme === 'standard';

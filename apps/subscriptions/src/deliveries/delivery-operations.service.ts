@@ -35,8 +35,7 @@ export class DeliveryOperationsService {
     const now = new Date().toISOString();
     const event = { id: newId(IdPrefix.event), appId, eventType, payload, channels: null, occurredAt: now, createdAt: now };
     const deliveryId = deliveryIdFor(event.id, endpointId);
-    await this.deliveries.insertEvent(event);
-    await this.deliveries.insertPending([{ id: deliveryId, appId, eventId: event.id, endpointId, eventType }]);
+    await this.deliveries.insertFanout([event], [{ id: deliveryId, appId, eventId: event.id, endpointId, eventType }]);
     await this.publisher.publish({ deliveryId, endpointId, attempt: 1, event, manual: true, requeue: true });
     return deliveryId;
   }

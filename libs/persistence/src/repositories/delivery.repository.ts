@@ -193,24 +193,6 @@ export class DeliveryRepository {
     );
   }
 
-  /** Inserts pending deliveries of events already stored (the fan-out's rows without events). */
-  async insertPending(deliveries: NewDelivery[]): Promise<void> {
-    if (deliveries.length === 0) return;
-    await this.dataSource.query(
-      `INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
-       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, NULL, now(), now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, app_id, event_id, endpoint_id, event_type)
-       ON CONFLICT (id) DO NOTHING`,
-      [
-        deliveries.map((d) => d.id),
-        deliveries.map((d) => d.appId),
-        deliveries.map((d) => d.eventId),
-        deliveries.map((d) => d.endpointId),
-        deliveries.map((d) => d.eventType),
-      ],
-    );
-  }
-
   /**
    * Records a batch of attempts and their deliveries' new state in one statement. The attempt
    * number comes from the row, so a duplicate attempt after a crash is numbered correctly; a
@@ -419,15 +401,6 @@ export class DeliveryRepository {
       successRate: settled > 0 ? succeeded / settled : null,
       latencyMs: { p50: round(latency.p50), p95: round(latency.p95), p99: round(latency.p99) },
     };
-  }
-
-  /** Stores an event that did not come through the fan-out (an endpoint test). */
-  async insertEvent(event: EventMessage): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (app_id, id) DO NOTHING`,
-      [event.appId, event.id, event.eventType, JSON.stringify(event.payload), event.channels, event.occurredAt, event.createdAt],
-    );
   }
 
   /** Fails deliveries that can no longer be attempted (endpoint deleted or disabled). */

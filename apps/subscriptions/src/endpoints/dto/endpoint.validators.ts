@@ -1,5 +1,4 @@
 import { ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
-import { isStandardSecret } from '@herald/signing';
 
 // Headers Herald sets itself, or that would break the HTTP exchange if overridden.
 const RESERVED_HEADERS = new Set([
@@ -40,17 +39,6 @@ export class IsRequestHeaders implements ValidatorConstraintInterface {
 
   defaultMessage(): string {
     return 'must map at most 32 header names to string values; hop-by-hop, host, content-* and webhook-* headers cannot be set, and values may not contain line breaks';
-  }
-}
-
-@ValidatorConstraint({ name: 'isStandardSecret' })
-export class IsStandardSecret implements ValidatorConstraintInterface {
-  validate(value: unknown): boolean {
-    return typeof value === 'string' && isStandardSecret(value);
-  }
-
-  defaultMessage(): string {
-    return 'secret must be "whsec_" followed by the base64 of 24-64 bytes';
   }
 }
 
