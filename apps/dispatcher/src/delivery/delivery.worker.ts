@@ -239,10 +239,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         }),
       ),
     );
-    for (const [index, member] of members.entries()) {
-      this.observe(result, member.event);
-      await this.publishOutcome(endpoint, member, result, recorded[index]);
-    }
+    // A batch's outcomes are published together, not one acknowledgement after another.
+    await Promise.all(
+      members.map((member, index) => {
+        this.observe(result, member.event);
+        return this.publishOutcome(endpoint, member, result, recorded[index]);
+      }),
+    );
     await this.afterAttempt(endpoint, result, recorded[0]);
   }
 
