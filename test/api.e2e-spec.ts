@@ -75,10 +75,10 @@ describe('the management and ingest APIs: auth, validation and errors', () => {
   });
 
   it('answers 400 naming the fields when the body is missing or not JSON', async () => {
-    for (const [app, path] of [
-      ['subscriptions', '/v1/apps'],
-      ['ingest', '/v1/apps/api/events'],
-    ] as [AppName, string][]) {
+    for (const [app, path, required] of [
+      ['subscriptions', '/v1/apps', 'name'],
+      ['ingest', '/v1/apps/api/events', 'eventType'],
+    ] as [AppName, string, string][]) {
       for (const headers of [{}, { 'content-type': 'text/plain' }]) {
         const response = await fetch(`${stack.url(app)}${path}`, {
           method: 'POST',
@@ -87,6 +87,8 @@ describe('the management and ingest APIs: auth, validation and errors', () => {
         });
         expect({ path, headers, status: response.status }).toEqual({ path, headers, status: 400 });
         expect(response.headers.get('content-type')).toContain(PROBLEM);
+        const problem = (await response.json()) as { errors: { field: string }[] };
+        expect(problem.errors.map((e) => e.field)).toContain(required);
       }
     }
   });
