@@ -7,9 +7,9 @@ import { createHttpApp, prepareInfrastructure } from '@herald/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { randomBytes } from 'node:crypto';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
-import { IngestModule } from '../../apps/ingest/src/ingest.module';
+import { createIngestApp } from '../../apps/ingest/src/ingest-app';
 import { createGatewayApp } from '../../apps/realtime-gateway/src/gateway-app';
-import { SubscriptionsModule } from '../../apps/subscriptions/src/subscriptions.module';
+import { createSubscriptionsApp } from '../../apps/subscriptions/src/subscriptions-app';
 
 export type AppName = 'subscriptions' | 'ingest' | 'dispatcher' | 'realtime-gateway';
 
@@ -64,10 +64,11 @@ export async function startApp(name: AppName, config: HeraldConfig): Promise<{ a
   const app =
     name === 'realtime-gateway'
       ? await createGatewayApp(config)
-      : await createHttpApp(
-          { subscriptions: SubscriptionsModule, ingest: IngestModule, dispatcher: DispatcherModule }[name].register(config),
-          config,
-        );
+      : name === 'ingest'
+        ? await createIngestApp(config)
+        : name === 'subscriptions'
+          ? await createSubscriptionsApp(config)
+          : await createHttpApp(DispatcherModule.register(config), config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${port}` };

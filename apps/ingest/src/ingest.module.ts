@@ -8,6 +8,9 @@ import { DataSource } from 'typeorm';
 import { AppDirectory } from './apps/app-directory';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
+import { EventTypeCatalog } from './events/event-type-catalog';
+import { IngestRateLimiter } from './events/ingest-rate-limiter';
+import { NatsIntake } from './intake/nats-intake.service';
 
 /** Event intake: validates, then appends to HERALD_EVENTS. */
 @Module({})
@@ -27,9 +30,13 @@ export class IngestModule {
       providers: [
         AppDirectory,
         EventsService,
-        readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [
+        EventTypeCatalog,
+        IngestRateLimiter,
+        NatsIntake,
+        readinessChecks([NatsService, DataSource, NatsIntake], (nats: NatsService, dataSource: DataSource, intake: NatsIntake) => [
           natsReadiness(nats),
           databaseReadiness(dataSource),
+          { name: 'intake-consumer', isReady: () => intake.isConsuming() },
         ]),
       ],
     };

@@ -2,12 +2,12 @@
 import '@herald/telemetry/instrument';
 import 'reflect-metadata';
 import { loadConfig } from '@herald/config';
-import { createHttpApp, listen } from '@herald/platform';
-import { IngestModule } from './ingest.module';
+import { listen } from '@herald/platform';
+import { createIngestApp } from './ingest-app';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await createHttpApp(IngestModule.register(config), config);
+  const app = await createIngestApp(config);
   await listen(app, 'ingest', config.ports.ingest);
 }
 

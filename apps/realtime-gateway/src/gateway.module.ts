@@ -2,7 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
-import { natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
+import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
+import { PersistenceModule } from '@herald/persistence';
+import { DataSource } from 'typeorm';
 import { FeedGateway } from './feed/feed.gateway';
 import { FeedService } from './feed/feed.service';
 
@@ -16,10 +18,18 @@ export class GatewayModule {
         ConfigModule.forRoot(config),
         TelemetryModule.forRoot('realtime-gateway'),
         loggingModule(config, 'realtime-gateway'),
+        PersistenceModule.forRoot({ poolSize: 2 }),
         MessagingModule.forRoot('realtime-gateway'),
         PlatformModule,
       ],
-      providers: [FeedService, FeedGateway, readinessChecks([NatsService], (nats: NatsService) => [natsReadiness(nats)])],
+      providers: [
+        FeedService,
+        FeedGateway,
+        readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [
+          natsReadiness(nats),
+          databaseReadiness(dataSource),
+        ]),
+      ],
     };
   }
 }

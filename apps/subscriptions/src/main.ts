@@ -2,12 +2,12 @@
 import '@herald/telemetry/instrument';
 import 'reflect-metadata';
 import { loadConfig } from '@herald/config';
-import { createHttpApp, listen } from '@herald/platform';
-import { SubscriptionsModule } from './subscriptions.module';
+import { listen } from '@herald/platform';
+import { createSubscriptionsApp } from './subscriptions-app';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const app = await createHttpApp(SubscriptionsModule.register(config), config);
+  const app = await createSubscriptionsApp(config);
   await listen(app, 'subscriptions', config.ports.subscriptions);
 }
 

@@ -13,6 +13,8 @@ import { EndpointAnnouncer } from '@herald/platform';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { OutboxRelay } from '@herald/platform';
+import { TokensController } from './tokens/tokens.controller';
+import { EventTypesController } from './event-types/event-types.controller';
 
 /** The management API: apps, endpoints, and reads of deliveries. */
 @Module({})
@@ -28,7 +30,7 @@ export class SubscriptionsModule {
         MessagingModule.forRoot('subscriptions'),
         PlatformModule,
       ],
-      controllers: [AppsController, EndpointsController, DeliveriesController],
+      controllers: [AppsController, TokensController, EventTypesController, EndpointsController, DeliveriesController],
       providers: [
         AppsService,
         EndpointsService,

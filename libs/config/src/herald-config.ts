@@ -98,6 +98,28 @@ class Environment {
   DISPATCHER_PORT = 8083;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  SUBSCRIPTIONS_GRPC_PORT = 50051;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  INGEST_GRPC_PORT = 50052;
+
+  /** Events per second one app may publish to one ingest replica (0 = unlimited); bursts of twice that pass. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  HERALD_INGEST_RATE_LIMIT = 1000;
+
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
   LOG_LEVEL = 'info';
 }
@@ -124,7 +146,9 @@ export interface HeraldConfig {
     /** Unsent bytes past which a client is too slow and is closed with 1013. */
     maxBufferedBytes: number;
   };
-  ports: { subscriptions: number; ingest: number; gateway: number; dispatcher: number };
+  ports: { subscriptions: number; ingest: number; gateway: number; dispatcher: number; subscriptionsGrpc: number; ingestGrpc: number };
+  /** Events per second per app and ingest replica; 0 turns the limit off. */
+  ingestRateLimit: number;
   logLevel: LogLevel;
 }
 
@@ -166,7 +190,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       ingest: parsed.INGEST_PORT,
       gateway: parsed.GATEWAY_PORT,
       dispatcher: parsed.DISPATCHER_PORT,
+      subscriptionsGrpc: parsed.SUBSCRIPTIONS_GRPC_PORT,
+      ingestGrpc: parsed.INGEST_GRPC_PORT,
     },
+    ingestRateLimit: parsed.HERALD_INGEST_RATE_LIMIT,
     logLevel: parsed.LOG_LEVEL as LogLevel,
   };
 }

@@ -33,6 +33,7 @@ export class Names {
     return {
       dispatcherFanout: `${p}dispatcher-fanout`,
       dispatcherDelivery: `${p}dispatcher-delivery`,
+      ingestIntake: `${p}ingest-intake`,
     };
   }
 

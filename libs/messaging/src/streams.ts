@@ -59,6 +59,8 @@ export function consumerConfigs(names: Names, ackWaitSeconds = 30): { stream: st
   return [
     { stream: names.streams.events, config: { ...common, durable_name: names.consumers.dispatcherFanout, max_ack_pending: 2000 } },
     { stream: names.streams.deliveries, config: { ...common, durable_name: names.consumers.dispatcherDelivery, max_ack_pending: 10000 } },
+    // NATS intake: herald.ingest.{appId} → validated like HTTP → HERALD_EVENTS or herald.rejected.{appId}.
+    { stream: names.streams.ingest, config: { ...common, durable_name: names.consumers.ingestIntake, max_ack_pending: 1000 } },
   ];
 }
 

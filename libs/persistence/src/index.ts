@@ -7,3 +7,7 @@ export * from './repositories/app.repository';
 export * from './repositories/endpoint.repository';
 export * from './repositories/delivery.repository';
 export * from './repositories/outbox.repository';
+export * from './repositories/app-token.repository';
+export * from './repositories/event-type.repository';
+export * from './repositories/event.repository';
+export * from './repositories/idempotency.repository';

@@ -35,3 +35,18 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): Page
   const data = rows.slice(0, limit);
   return { data, nextCursor: rows.length > limit ? encodeCursor(data[data.length - 1].id) : null };
 }
+
+/** A cursor over a `(time, key)` order, for lists whose keys are not time-sortable ids. */
+export function encodeTimeCursor(at: Date, key: string): string {
+  return Buffer.from(JSON.stringify([at.toISOString(), key]), 'utf8').toString('base64url');
+}
+
+export function decodeTimeCursor(cursor: string): { at: Date; key: string } {
+  try {
+    const [at, key] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && typeof key === 'string' && !Number.isNaN(Date.parse(at))) return { at: new Date(at), key };
+  } catch {
+    // falls through to the error below
+  }
+  throw new InvalidCursorError();
+}

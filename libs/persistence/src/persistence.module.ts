@@ -6,8 +6,21 @@ import { AppRepository } from './repositories/app.repository';
 import { DeliveryRepository } from './repositories/delivery.repository';
 import { EndpointRepository } from './repositories/endpoint.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
+import { AppTokenRepository } from './repositories/app-token.repository';
+import { EventTypeRepository } from './repositories/event-type.repository';
+import { EventRepository } from './repositories/event.repository';
+import { IdempotencyRepository } from './repositories/idempotency.repository';
 
-const REPOSITORIES = [AppRepository, EndpointRepository, DeliveryRepository, OutboxRepository];
+const REPOSITORIES = [
+  AppRepository,
+  AppTokenRepository,
+  EndpointRepository,
+  EventRepository,
+  EventTypeRepository,
+  DeliveryRepository,
+  IdempotencyRepository,
+  OutboxRepository,
+];
 
 /** The PostgreSQL connection and Herald's repositories. */
 @Global()

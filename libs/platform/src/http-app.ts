@@ -15,10 +15,14 @@ export async function createHttpApp(
   module: Type | object,
   config: HeraldConfig,
   bodyLimitBytes = config.maxPayloadBytes,
+  largeBodies?: { path: RegExp; limitBytes: number },
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module as Type, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
-  app.use(json({ limit: bodyLimitBytes, type: ['application/json', 'application/*+json'] }));
+  const type = ['application/json', 'application/*+json'];
+  const parse = json({ limit: bodyLimitBytes, type });
+  const parseLarge = largeBodies ? json({ limit: largeBodies.limitBytes, type }) : parse;
+  app.use((req: Request, res: Response, next: NextFunction) => (largeBodies?.path.test(req.path) ? parseLarge : parse)(req, res, next));
   app.use((error: { status?: number; type?: string; limit?: number }, _req: Request, res: Response, next: NextFunction) => {
     const problem = bodyParserProblem(error);
     if (problem) sendProblem(res, problem);

@@ -12,3 +12,4 @@ export * from './outbox-relay.service';
 export * from './endpoint-announcer';
 export * from './metrics.controller';
 export * from './logging';
+export * from './event-schemas';

@@ -1,7 +1,7 @@
 import { InjectionToken, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { AdminTokenGuard } from './auth.guard';
+import { Authenticator, AuthGuard } from './auth.guard';
 import { HealthController, READINESS_CHECKS, ReadinessCheck } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { ProblemDetailsFilter } from './problem.filter';
@@ -12,10 +12,12 @@ import { createValidationPipe } from './validation';
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController, MetricsController],
   providers: [
-    { provide: APP_GUARD, useClass: AdminTokenGuard },
+    Authenticator,
+    { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
+  exports: [Authenticator],
 })
 export class PlatformModule {}
 

@@ -1,4 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import { FieldError, ValidationProblem } from './problem';
 
 /** Flattens class-validator errors to `{field, message}` with dotted paths (`headers.x-a`, `eventTypes.0`). */
@@ -19,4 +21,15 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: false,
     exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
   });
+}
+
+/** Validates a plain object against a DTO class exactly as the global pipe does; throws ValidationProblem. */
+export function validateDto<T extends object>(cls: new () => T, raw: unknown, field = ''): T {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ValidationProblem([{ field: field || 'body', message: 'must be a JSON object' }]);
+  }
+  const dto = plainToInstance(cls, raw);
+  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false });
+  if (errors.length > 0) throw new ValidationProblem(flattenValidationErrors(errors, field));
+  return dto;
 }

@@ -12,13 +12,11 @@ import {
   OutcomeType,
 } from '@herald/contracts';
 import { TransformError } from '@herald/signing';
-import { NatsService } from '@herald/messaging';
+import { DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders } from '@herald/telemetry';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
 import { Batcher } from '../common/batcher';
-import { Semaphore } from '../common/concurrency';
-import { DurableConsumer } from '../common/durable-consumer';
 import { ConfigFeed } from '../routing/config-feed.service';
 import { AttemptRecorder } from './attempt-recorder';
 import { EndpointDisabler } from './endpoint-disabler';

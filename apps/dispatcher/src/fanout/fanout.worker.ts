@@ -1,12 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { deliveryIdFor, EventMessage } from '@herald/contracts';
-import { DeliveryPublisher, NatsService } from '@herald/messaging';
+import { DeliveryPublisher, DurableConsumer, NatsService } from '@herald/messaging';
 import { contextFrom, inSpan, SpanKind } from '@herald/telemetry';
 import { DeliveryRepository, NewDelivery } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
 import { Batcher } from '../common/batcher';
-import { DurableConsumer } from '../common/durable-consumer';
 import { ConfigFeed } from '../routing/config-feed.service';
 
 const IN_FLIGHT = 128;

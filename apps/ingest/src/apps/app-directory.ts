@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppRepository } from '@herald/persistence';
-import { NotFoundProblem } from '@herald/platform';
+import { NotFoundProblem, Principal, scopeOf } from '@herald/platform';
 
 const TTL_MS = 30_000;
 const MAX_ENTRIES = 100_000;
@@ -16,7 +16,15 @@ export class AppDirectory {
 
   constructor(private readonly apps: AppRepository) {}
 
-  async resolve(key: string): Promise<string> {
+  /** The app id of `key` if the caller may publish to it; 404 otherwise (also for another app's token). */
+  async resolve(key: string, caller: Principal): Promise<string> {
+    const appId = await this.lookup(key);
+    const scope = scopeOf(caller);
+    if (scope !== null && appId !== scope) throw new NotFoundProblem('app');
+    return appId;
+  }
+
+  private async lookup(key: string): Promise<string> {
     const cached = this.cache.get(key);
     if (cached && cached.expires > Date.now()) return cached.appId;
     const app = key.length <= 128 ? await this.apps.findByKey(key) : null;

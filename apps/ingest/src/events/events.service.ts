@@ -1,9 +1,12 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { EventMessage, IdPrefix, newId } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
+import { EventRepository } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
-import { ProblemException } from '@herald/platform';
+import { ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
 import { PublishEventDto } from './dto/publish-event.dto';
+import { EventTypeCatalog } from './event-type-catalog';
 
 export interface PublishResult {
   id: string;
@@ -11,9 +14,21 @@ export interface PublishResult {
   occurredAt: string;
   createdAt: string;
   duplicate: boolean;
+  /** Present (true) when the event type is deprecated: the event is still delivered. */
+  deprecated?: true;
 }
 
-/** Appends events to HERALD_EVENTS; a result means JetStream has stored the event. */
+export interface PublishOptions {
+  idempotencyKey?: string;
+  /** Incoming headers or metadata: `traceparent` continues the caller's trace. */
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The one way an event gets in, whatever the transport (HTTP, NATS intake, gRPC): validated,
+ * checked against its type's schema, de-duplicated, then appended to HERALD_EVENTS. A result
+ * means JetStream has stored the event.
+ */
 @Injectable()
 export class EventsService {
   private readonly logger = new Logger(EventsService.name);
@@ -21,30 +36,61 @@ export class EventsService {
   constructor(
     private readonly nats: NatsService,
     private readonly metrics: HeraldMetrics,
+    private readonly catalog: EventTypeCatalog,
+    private readonly events: EventRepository,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
-  /** Publishes in a span continuing the caller's trace (headers carry `traceparent`). */
-  publish(
-    appId: string,
-    dto: PublishEventDto,
-    idempotencyKey?: string,
-    headers: Record<string, string | string[] | undefined> = {},
-  ): Promise<PublishResult> {
+  /** Validates `body` (a DTO the HTTP pipe checked, or any decoded JSON) and publishes it. */
+  publish(appId: string, body: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    const dto = body instanceof PublishEventDto ? body : validateDto(PublishEventDto, body);
     return inSpan(
       'herald.ingest.publish',
       {
         kind: SpanKind.PRODUCER,
-        parent: requestContext(headers),
+        parent: requestContext(options.headers ?? {}),
         attributes: { 'herald.app_id': appId, 'herald.event_type': dto.eventType },
       },
-      () => this.store(appId, dto, idempotencyKey),
+      () => this.accept(appId, dto, options.idempotencyKey),
     );
   }
 
-  private async store(appId: string, dto: PublishEventDto, idempotencyKey?: string): Promise<PublishResult> {
+  private async accept(appId: string, dto: PublishEventDto, idempotencyKey?: string): Promise<PublishResult> {
+    if (Buffer.byteLength(JSON.stringify(dto.payload)) > this.config.maxPayloadBytes) {
+      throw new ProblemException(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        'payload-too-large',
+        `payload exceeds ${this.config.maxPayloadBytes} bytes`,
+        [{ field: 'payload', message: `must be at most ${this.config.maxPayloadBytes} bytes` }],
+      );
+    }
+    const rules = await this.catalog.rules(dto.eventType);
+    if (rules.validate && !rules.validate(dto.payload)) {
+      throw new ValidationProblem(schemaViolations(rules.validate.errors), HttpStatus.UNPROCESSABLE_ENTITY);
+    }
+    const flag = rules.deprecated ? { deprecated: true as const } : {};
+    const callerId = dto.id ?? idempotencyKey;
+    if (callerId !== undefined) {
+      // JetStream de-duplicates within its window; past it, the stored event answers.
+      const first = await this.events.findById(appId, callerId);
+      if (first) {
+        return {
+          id: first.id,
+          eventType: first.eventType,
+          occurredAt: first.occurredAt.toISOString(),
+          createdAt: first.createdAt.toISOString(),
+          duplicate: true,
+          ...flag,
+        };
+      }
+    }
+    return { ...(await this.store(appId, dto, callerId)), ...flag };
+  }
+
+  private async store(appId: string, dto: PublishEventDto, callerId?: string): Promise<PublishResult> {
     const createdAt = new Date().toISOString();
     const event: EventMessage = {
-      id: dto.id ?? idempotencyKey ?? newId(IdPrefix.event),
+      id: callerId ?? newId(IdPrefix.event),
       appId,
       eventType: dto.eventType,
       payload: dto.payload,
@@ -53,7 +99,8 @@ export class EventsService {
       createdAt,
     };
     try {
-      const ack = await this.nats.publishJson(this.nats.names.event(appId, event.eventType), event, { msgId: event.id });
+      // Message ids are per app: two apps may choose the same event id.
+      const ack = await this.nats.publishJson(this.nats.names.event(appId, event.eventType), event, { msgId: `${appId}:${event.id}` });
       this.metrics.eventsIngested.inc({ app_id: appId, event_type: event.eventType, duplicate: String(ack.duplicate) });
       return { id: event.id, eventType: event.eventType, occurredAt: event.occurredAt, createdAt, duplicate: ack.duplicate };
     } catch (error) {

@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
-import { tokensEqual } from '@herald/platform';
+import { Authenticator, Principal, scopeOf } from '@herald/platform';
 import { HeraldMetrics } from '@herald/telemetry';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -29,6 +29,7 @@ export function upgradeToken(request: IncomingMessage): string | null {
 export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(FeedGateway.name);
   private readonly sessions = new WeakMap<WebSocket, FeedSubscriber>();
+  private readonly principals = new WeakMap<IncomingMessage, Principal>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private readonly serialized = new WeakMap<object, string>();
   private heartbeat?: NodeJS.Timeout;
@@ -37,17 +38,26 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly feed: FeedService,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly metrics: HeraldMetrics,
+    private readonly authenticator: Authenticator,
   ) {}
 
   afterInit(server: WebSocketServer): void {
     // Checked at the upgrade: a bad token (401) or origin (403) never reaches a socket.
     const { allowedOrigins } = this.config.gateway;
     const verifyClient: VerifyClient = ({ req }, done) => {
-      const token = upgradeToken(req);
       const origin = req.headers.origin;
-      if (!token || !tokensEqual(token, this.config.adminToken)) done(false, 401, 'Unauthorized');
-      else if (origin && allowedOrigins.length > 0 && !allowedOrigins.includes(origin)) done(false, 403, 'Origin not allowed');
-      else done(true);
+      this.authenticator.authenticate(upgradeToken(req)).then(
+        (principal) => {
+          if (!principal) return done(false, 401, 'Unauthorized');
+          if (origin && allowedOrigins.length > 0 && !allowedOrigins.includes(origin)) return done(false, 403, 'Origin not allowed');
+          this.principals.set(req, principal);
+          done(true);
+        },
+        (error: Error) => {
+          this.logger.warn(`token check failed: ${error.message}`);
+          done(false, 503, 'Service Unavailable');
+        },
+      );
     };
     (server.options as { verifyClient?: VerifyClient }).verifyClient = verifyClient;
     // Heartbeats: a client that did not answer the previous ping is gone; close it.
@@ -68,11 +78,13 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     clearInterval(this.heartbeat);
   }
 
-  handleConnection(client: WebSocket): void {
+  handleConnection(client: WebSocket, request: IncomingMessage): void {
     this.alive.set(client, true);
     client.on('pong', () => this.alive.set(client, true));
+    // An app token's feed is confined to its app for the life of the socket.
+    const scope = scopeOf(this.principals.get(request) ?? { kind: 'admin' });
     const subscriber: FeedSubscriber = {
-      filter: { active: true, eventTypes: ['*'], appId: null },
+      filter: { active: true, eventTypes: ['*'], appId: null, scope },
       send: (message: FeedMessage) => this.send(client, message),
     };
     this.sessions.set(client, subscriber);
@@ -97,9 +109,14 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @ConnectedSocket() client: WebSocket,
     @MessageBody() message: Extract<ClientMessage, { type: 'subscribe' }>,
   ): Promise<void> {
-    const filter: FeedFilter = { active: true, eventTypes: message.eventTypes, appId: message.appId };
     const subscriber = this.sessions.get(client);
     if (!subscriber) return;
+    const { scope } = subscriber.filter;
+    if (scope !== null && message.appId !== null && message.appId !== scope) {
+      this.send(client, { type: 'error', message: 'app not found' });
+      return;
+    }
+    const filter: FeedFilter = { active: true, eventTypes: message.eventTypes, appId: message.appId, scope };
     subscriber.filter = filter;
     this.send(client, { type: 'subscribed', eventTypes: filter.eventTypes, appId: filter.appId, since: message.since });
     if (message.since === null) return;

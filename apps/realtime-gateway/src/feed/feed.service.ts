@@ -18,6 +18,8 @@ export interface FeedFilter {
   active: boolean;
   eventTypes: string[];
   appId: string | null;
+  /** The one app an app token may see; null for the admin. */
+  scope: string | null;
 }
 
 export interface FeedSubscriber {
@@ -41,6 +43,7 @@ export class CatchUpError extends Error {}
 /** The message types of delivery outcomes match filters like event types do (`delivery.*`). */
 export function wants(filter: FeedFilter, message: FeedMessage): boolean {
   if (!filter.active) return false;
+  if (filter.scope !== null && filter.scope !== message.appId) return false;
   if (filter.appId !== null && filter.appId !== message.appId) return false;
   return filter.eventTypes.some((f) => matchesEventType(f, message.type));
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { PageQueryDto } from '@herald/platform';
+import { AdminOnly, Caller, PageQueryDto, Principal } from '@herald/platform';
 import { presentApp } from './app.presenter';
 import { AppsService } from './apps.service';
 import { CreateAppDto, UpdateAppDto } from './dto/app.dto';
@@ -9,27 +9,32 @@ export class AppsController {
   constructor(private readonly apps: AppsService) {}
 
   @Post()
+  @AdminOnly()
   async create(@Body() dto: CreateAppDto) {
     return presentApp(await this.apps.create(dto));
   }
 
   @Get()
+  @AdminOnly()
   async list(@Query() page: PageQueryDto) {
     const result = await this.apps.list(page);
     return { data: result.data.map(presentApp), nextCursor: result.nextCursor };
   }
 
+  /** An app token may read its own app. */
   @Get(':appId')
-  async get(@Param('appId') appId: string) {
-    return presentApp(await this.apps.get(appId));
+  async get(@Caller() caller: Principal, @Param('appId') appId: string) {
+    return presentApp(await this.apps.get(appId, caller));
   }
 
   @Patch(':appId')
+  @AdminOnly()
   async update(@Param('appId') appId: string, @Body() dto: UpdateAppDto) {
     return presentApp(await this.apps.update(appId, dto));
   }
 
   @Delete(':appId')
+  @AdminOnly()
   @HttpCode(204)
   async delete(@Param('appId') appId: string): Promise<void> {
     await this.apps.delete(appId);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IdPrefix, newId } from '@herald/contracts';
 import { AppEntity, AppRepository, Page, PageQuery, UniqueViolationError } from '@herald/persistence';
-import { ConflictProblem, NotFoundProblem } from '@herald/platform';
+import { ADMIN, ConflictProblem, NotFoundProblem, Principal, scopeOf } from '@herald/platform';
 import { EndpointAnnouncer } from '@herald/platform';
 import { OutboxRelay } from '@herald/platform';
 import { CreateAppDto, UpdateAppDto } from './dto/app.dto';
@@ -27,9 +27,9 @@ export class AppsService {
     return this.apps.insert(app).catch(uidConflict);
   }
 
-  /** The app with this id or uid; 404 otherwise. */
-  async get(key: string): Promise<AppEntity> {
-    const app = key.length <= 128 ? await this.apps.findByKey(key) : null;
+  /** The app with this id or uid that the caller may see; 404 otherwise. */
+  async get(key: string, caller: Principal = ADMIN): Promise<AppEntity> {
+    const app = key.length <= 128 ? await this.apps.findByKey(key, scopeOf(caller)) : null;
     if (!app) throw new NotFoundProblem('app');
     return app;
   }

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { hasIdShape, IdPrefix } from '@herald/contracts';
 import { DeliveryRepository } from '@herald/persistence';
 import { NotFoundProblem } from '@herald/platform';
+import { Caller, Principal } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
 import { presentDelivery, presentDeliveryWithAttempts } from './delivery.presenter';
 import { DeliveryOperationsService } from './delivery-operations.service';
@@ -16,16 +17,16 @@ export class DeliveriesController {
   ) {}
 
   @Get()
-  async list(@Param('appId') appKey: string, @Query() query: ListDeliveriesQueryDto) {
-    const app = await this.apps.get(appKey);
+  async list(@Caller() caller: Principal, @Param('appId') appKey: string, @Query() query: ListDeliveriesQueryDto) {
+    const app = await this.apps.get(appKey, caller);
     const { endpointId, eventId, status } = query;
     const result = await this.deliveries.list(app.id, { endpointId, eventId, status }, query);
     return { data: result.data.map(presentDelivery), nextCursor: result.nextCursor };
   }
 
   @Get(':deliveryId')
-  async get(@Param('appId') appKey: string, @Param('deliveryId') id: string) {
-    const app = await this.apps.get(appKey);
+  async get(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('deliveryId') id: string) {
+    const app = await this.apps.get(appKey, caller);
     const delivery = hasIdShape(IdPrefix.delivery, id) ? await this.deliveries.findWithAttempts(app.id, id) : null;
     if (!delivery) throw new NotFoundProblem('delivery');
     return presentDeliveryWithAttempts(delivery);
@@ -34,8 +35,8 @@ export class DeliveriesController {
   /** One more attempt now. */
   @Post(':deliveryId/retry')
   @HttpCode(202)
-  async retry(@Param('appId') appKey: string, @Param('deliveryId') id: string) {
-    const app = await this.apps.get(appKey);
+  async retry(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('deliveryId') id: string) {
+    const app = await this.apps.get(appKey, caller);
     if (!hasIdShape(IdPrefix.delivery, id)) throw new NotFoundProblem('delivery');
     return this.operations.retry(app.id, id);
   }

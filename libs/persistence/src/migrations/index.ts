@@ -3,6 +3,7 @@ import { DeliveryEngine1764100000000 } from './1764100000000-delivery-engine';
 import { EndpointFormats1764200000000 } from './1764200000000-endpoint-formats';
 import { SecretRotation1764300000000 } from './1764300000000-secret-rotation';
 import { Batching1764400000000 } from './1764400000000-batching';
+import { Management1764500000000 } from './1764500000000-management';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   EndpointFormats1764200000000,
   SecretRotation1764300000000,
   Batching1764400000000,
+  Management1764500000000,
 ];

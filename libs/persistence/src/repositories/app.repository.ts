@@ -22,10 +22,15 @@ export class AppRepository {
     }
   }
 
-  /** The app whose id or uid is `key`, or null. */
-  async findByKey(key: string): Promise<AppEntity | null> {
+  /**
+   * The app whose id or uid is `key`, or null. With `scope` (the app an app token belongs to)
+   * any other app is null, as if it did not exist.
+   */
+  async findByKey(key: string, scope?: string | null): Promise<AppEntity | null> {
     const repo = this.dataSource.getRepository(AppEntity);
-    return key.startsWith('app_') ? repo.findOneBy({ id: key }) : repo.findOneBy({ uid: key });
+    const where = key.startsWith('app_') ? { id: key } : { uid: key };
+    if (scope && 'id' in where && where.id !== scope) return null;
+    return repo.findOneBy(scope ? { ...where, id: scope } : where);
   }
 
   async list(page: PageQuery): Promise<Page<AppEntity>> {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { decodeJson, NatsService } from '@herald/messaging';
+import { decodeJson } from './json';
+import { NatsService } from './nats.service';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { AckKeeper } from './ack-keeper';
 import { Semaphore } from './concurrency';
@@ -24,7 +25,13 @@ export class DurableConsumer<T> {
     private readonly nats: NatsService,
     private readonly stream: string,
     private readonly consumer: string,
-    private readonly options: { held: number; maxMessages: number; ackWaitSeconds: number },
+    private readonly options: {
+      held: number;
+      maxMessages: number;
+      ackWaitSeconds: number;
+      /** What to do with a message that is not JSON; by default it is terminated. */
+      onUndecodable?: (msg: JsMsg) => Promise<void>;
+    },
     private readonly handle: MessageHandler<T>,
     private readonly logger: Logger,
   ) {
@@ -73,6 +80,7 @@ export class DurableConsumer<T> {
     try {
       message = decodeJson<T>(msg.data);
     } catch {
+      if (this.options.onUndecodable) return this.options.onUndecodable(msg);
       this.logger.error(`message ${msg.seq} on ${this.stream} is not JSON; terminating it`);
       msg.term('not JSON');
       return;

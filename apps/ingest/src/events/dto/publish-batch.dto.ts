@@ -1,0 +1,12 @@
+import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
+
+/** The most events one batch may carry. */
+export const MAX_BATCH_EVENTS = 500;
+
+/** `{events: [...]}`: each element is validated on its own, so one bad event does not sink the batch. */
+export class PublishBatchDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_EVENTS)
+  events: unknown[];
+}

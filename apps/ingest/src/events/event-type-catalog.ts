@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { EventTypeRepository } from '@herald/persistence';
+import { compileEventSchema } from '@herald/platform';
+import type { ValidateFunction } from 'ajv/dist/2020';
+
+/** What ingest needs to know of an event type. Undeclared types have no schema. */
+export interface EventTypeRules {
+  validate: ValidateFunction | null;
+  deprecated: boolean;
+}
+
+const TTL_MS = 1000;
+const MAX_ENTRIES = 10_000;
+const UNDECLARED: EventTypeRules = { validate: null, deprecated: false };
+
+/**
+ * Event types' schemas, compiled once per version and re-read at most once a second per type,
+ * so a schema change applies within a second without a query per event.
+ */
+@Injectable()
+export class EventTypeCatalog {
+  private readonly cache = new Map<string, { rules: EventTypeRules; version: number; expires: number }>();
+
+  constructor(private readonly eventTypes: EventTypeRepository) {}
+
+  async rules(name: string): Promise<EventTypeRules> {
+    const now = Date.now();
+    const cached = this.cache.get(name);
+    if (cached && cached.expires > now) return cached.rules;
+    const row = await this.eventTypes.findByName(name);
+    const version = row ? row.updatedAt.getTime() : 0;
+    let rules = UNDECLARED;
+    if (row) {
+      // An invalid stored schema cannot happen (it is compiled on save); if one did, it must not block intake.
+      let validate: ValidateFunction | null = null;
+      if (row.schema) {
+        validate = cached && cached.version === version ? cached.rules.validate : safeCompile(row.schema);
+      }
+      rules = { validate, deprecated: row.deprecated };
+    }
+    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+    this.cache.set(name, { rules, version, expires: now + TTL_MS });
+    return rules;
+  }
+}
+
+function safeCompile(schema: object): ValidateFunction | null {
+  try {
+    return compileEventSchema(schema);
+  } catch {
+    return null;
+  }
+}

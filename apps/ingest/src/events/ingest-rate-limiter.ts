@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+
+const MAX_APPS = 100_000;
+
+/**
+ * A token bucket per app: HERALD_INGEST_RATE_LIMIT events per second, bursts of twice that.
+ * Per ingest replica (each replica holds its own buckets).
+ */
+@Injectable()
+export class IngestRateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly rate: number;
+  private readonly burst: number;
+
+  constructor(@Inject(HERALD_CONFIG) config: HeraldConfig) {
+    this.rate = config.ingestRateLimit;
+    this.burst = config.ingestRateLimit * 2;
+  }
+
+  /** Takes `count` events from the app's bucket: 0 if allowed, else the seconds to wait. */
+  take(appId: string, count = 1): number {
+    if (this.rate === 0) return 0;
+    const now = Date.now();
+    let bucket = this.buckets.get(appId);
+    if (!bucket) {
+      if (this.buckets.size >= MAX_APPS) this.buckets.clear();
+      bucket = { tokens: this.burst, at: now };
+      this.buckets.set(appId, bucket);
+    }
+    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
+    bucket.at = now;
+    if (count > this.burst) return Math.ceil(count / this.rate);
+    if (bucket.tokens >= count) {
+      bucket.tokens -= count;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((count - bucket.tokens) / this.rate));
+  }
+}

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, LessThan } from 'typeorm';
+import { AppTokenEntity } from '../entities';
+import { decodeCursor, Page, PageQuery, toPage } from '../pagination';
+
+/** App tokens, always scoped by app; looked up by the hash of the token. */
+@Injectable()
+export class AppTokenRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(token: AppTokenEntity): Promise<AppTokenEntity> {
+    await this.dataSource.getRepository(AppTokenEntity).insert(token);
+    return token;
+  }
+
+  async list(appId: string, page: PageQuery): Promise<Page<AppTokenEntity>> {
+    const rows = await this.dataSource.getRepository(AppTokenEntity).find({
+      where: page.cursor ? { appId, id: LessThan(decodeCursor(page.cursor)) } : { appId },
+      order: { id: 'DESC' },
+      take: page.limit + 1,
+    });
+    return toPage(rows, page.limit);
+  }
+
+  /** False if the app has no such token. */
+  async delete(appId: string, id: string): Promise<boolean> {
+    const result = await this.dataSource.getRepository(AppTokenEntity).delete({ appId, id });
+    return Boolean(result.affected);
+  }
+
+  /** The token with this hash that has not expired, or null. */
+  async findLive(tokenHash: string, now = new Date()): Promise<AppTokenEntity | null> {
+    const token = await this.dataSource.getRepository(AppTokenEntity).findOneBy({ tokenHash });
+    return token && (!token.expiresAt || token.expiresAt > now) ? token : null;
+  }
+}
