@@ -15,6 +15,7 @@ import { EndpointsService } from './endpoints/endpoints.service';
 import { OutboxRelay } from '@herald/platform';
 import { TokensController } from './tokens/tokens.controller';
 import { EventTypesController } from './event-types/event-types.controller';
+import { EventsController } from './events/events.controller';
 
 /** The management API: apps, endpoints, and reads of deliveries. */
 @Module({})
@@ -30,7 +31,7 @@ export class SubscriptionsModule {
         MessagingModule.forRoot('subscriptions'),
         PlatformModule,
       ],
-      controllers: [AppsController, TokensController, EventTypesController, EndpointsController, DeliveriesController],
+      controllers: [AppsController, TokensController, EventTypesController, EndpointsController, EventsController, DeliveriesController],
       providers: [
         AppsService,
         EndpointsService,

@@ -1,5 +1,6 @@
 import { InjectionToken, Module, Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { TerminusModule } from '@nestjs/terminus';
 import { Authenticator, AuthGuard } from './auth.guard';
 import { HealthController, READINESS_CHECKS, ReadinessCheck } from './health.controller';
@@ -15,6 +16,7 @@ import { createValidationPipe } from './validation';
     Authenticator,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],
   exports: [Authenticator],

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
-import { Caller, Principal, ProblemException, ValidationProblem } from '@herald/platform';
+import { Caller, OwnIdempotency, Principal, ProblemException, ValidationProblem } from '@herald/platform';
 import type { Response } from 'express';
 import { AppDirectory } from '../apps/app-directory';
 import { PublishBatchDto } from './dto/publish-batch.dto';
@@ -17,8 +17,9 @@ export class EventsController {
     private readonly limiter: IngestRateLimiter,
   ) {}
 
-  /** 202 once JetStream acknowledged the event. */
+  /** 202 once JetStream acknowledged the event; `Idempotency-Key` is the event's id here. */
   @Post()
+  @OwnIdempotency()
   @HttpCode(202)
   async publish(
     @Caller() caller: Principal,
