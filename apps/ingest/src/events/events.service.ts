@@ -42,7 +42,7 @@ export class EventsService {
   ) {}
 
   /** Validates `body` (a DTO the HTTP pipe checked, or any decoded JSON) and publishes it. */
-  publish(appId: string, body: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+  async publish(appId: string, body: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     const dto = body instanceof PublishEventDto ? body : validateDto(PublishEventDto, body);
     return inSpan(
       'herald.ingest.publish',
