@@ -90,6 +90,7 @@ class Bench {
     NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     HERALD_NATS_NAMESPACE: `b${randomBytes(4).toString('hex')}`,
     HERALD_ADMIN_TOKEN: this.token,
+    HERALD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
     HERALD_MAX_PAYLOAD_BYTES: '262144',
   });
@@ -110,6 +111,9 @@ class Bench {
           NATS_URL: this.config.natsUrl,
           HERALD_NATS_NAMESPACE: this.config.natsNamespace,
           HERALD_ADMIN_TOKEN: this.token,
+          HERALD_ENCRYPTION_KEY: this.config.encryptionKey,
+          // The load generator publishes far past the default per-app limit on purpose.
+          HERALD_INGEST_RATE_LIMIT: '0',
           HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
           HOST: '127.0.0.1',
           LOG_LEVEL: 'error',

@@ -5,7 +5,14 @@ import { loadConfig } from '@herald/config';
 import { prepareInfrastructure } from '@herald/platform';
 
 // Migrating needs no admin token; the placeholder only satisfies the shared validation.
-prepareInfrastructure(loadConfig({ HERALD_ADMIN_TOKEN: 'migrate-only-placeholder', ...process.env })).then(
+prepareInfrastructure(
+  loadConfig({
+    // Migrations touch no secret: placeholders satisfy the configuration check.
+    HERALD_ADMIN_TOKEN: 'migrate-only-placeholder',
+    HERALD_ENCRYPTION_KEY: Buffer.alloc(32).toString('base64'),
+    ...process.env,
+  }),
+).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

@@ -192,6 +192,17 @@ function adminToken(): string {
   return token;
 }
 
+/** HERALD_ENCRYPTION_KEY, or the one generated for this checkout (lose it and stored secrets cannot be opened). */
+function encryptionKey(): string {
+  if (process.env.HERALD_ENCRYPTION_KEY) return process.env.HERALD_ENCRYPTION_KEY;
+  const file = join(STATE_DIR, 'encryption-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  log(`generated an encryption key for secrets at rest, kept in ${file}`);
+  return key;
+}
+
 function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--enable-source-maps', resolve(`dist/apps/${name}/src/main.js`)], {
     env,
@@ -242,6 +253,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HERALD_ADMIN_TOKEN: token,
+    HERALD_ENCRYPTION_KEY: encryptionKey(),
     HERALD_ALLOW_PRIVATE_NETWORKS: process.env.HERALD_ALLOW_PRIVATE_NETWORKS ?? 'true',
     HOST: process.env.HOST ?? '127.0.0.1',
   };

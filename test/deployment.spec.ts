@@ -72,6 +72,7 @@ describe('docker-compose.yml', () => {
     expect(service.environment?.DATABASE_URL).toMatch(/@postgres:5432\//);
     expect(service.environment?.NATS_URL).toBe('nats://nats:4222');
     expect(service.environment?.HERALD_ADMIN_TOKEN).toBeDefined();
+    expect(service.environment?.HERALD_ENCRYPTION_KEY).toMatch(/^\$\{HERALD_ENCRYPTION_KEY:\?/);
     expect(service.healthcheck?.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js', String(port)]);
   });
 

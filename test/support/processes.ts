@@ -20,6 +20,8 @@ export function envFor(config: HeraldConfig): NodeJS.ProcessEnv {
     NATS_URL: config.natsUrl,
     HERALD_NATS_NAMESPACE: config.natsNamespace,
     HERALD_ADMIN_TOKEN: config.adminToken,
+    HERALD_ENCRYPTION_KEY: config.encryptionKey,
+    HERALD_INGEST_RATE_LIMIT: String(config.ingestRateLimit),
     HERALD_ALLOW_PRIVATE_NETWORKS: String(config.allowPrivateNetworks),
     HERALD_ACK_WAIT_SECONDS: String(config.ackWaitSeconds),
     HOST: '127.0.0.1',

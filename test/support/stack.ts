@@ -35,6 +35,7 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     HERALD_NATS_NAMESPACE: `t${suffix}`,
     HERALD_ADMIN_TOKEN: token,
+    HERALD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
     HERALD_MAX_PAYLOAD_BYTES: '65536',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',

@@ -24,6 +24,11 @@ class Environment {
   @MinLength(16, { message: 'HERALD_ADMIN_TOKEN must be at least 16 characters' })
   HERALD_ADMIN_TOKEN?: string;
 
+  /** 32 random bytes, base64: the AES-256-GCM key that seals secrets at rest. */
+  @IsOptional()
+  @IsString()
+  HERALD_ENCRYPTION_KEY?: string;
+
   @IsOptional()
   @Transform(toBool)
   @IsBoolean()
@@ -132,6 +137,8 @@ export interface HeraldConfig {
   natsUrl: string;
   natsNamespace: string;
   adminToken: string;
+  /** Base64 of the 32-byte key secrets are sealed with at rest. */
+  encryptionKey: string;
   allowPrivateNetworks: boolean;
   maxPayloadBytes: number;
   /** An endpoint failing for longer than this is disabled with reason "failing". */
@@ -168,12 +175,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`),
   );
   if (!parsed.HERALD_ADMIN_TOKEN) problems.push('HERALD_ADMIN_TOKEN: required (npm start generates one for the local stack)');
+  if (!parsed.HERALD_ENCRYPTION_KEY) {
+    problems.push('HERALD_ENCRYPTION_KEY: required, 32 random bytes in base64 (openssl rand -base64 32; npm start generates one)');
+  } else if (Buffer.from(parsed.HERALD_ENCRYPTION_KEY, 'base64').length !== 32) {
+    problems.push('HERALD_ENCRYPTION_KEY: must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: parsed.DATABASE_URL,
     natsUrl: parsed.NATS_URL,
     natsNamespace: parsed.HERALD_NATS_NAMESPACE,
     adminToken: parsed.HERALD_ADMIN_TOKEN as string,
+    encryptionKey: parsed.HERALD_ENCRYPTION_KEY as string,
     allowPrivateNetworks: parsed.HERALD_ALLOW_PRIVATE_NETWORKS,
     maxPayloadBytes: parsed.HERALD_MAX_PAYLOAD_BYTES,
     disableAfterHours: parsed.HERALD_DISABLE_AFTER_HOURS,

@@ -1,2 +1,3 @@
 export * from './herald-config';
 export * from './config.module';
+export * from './secret-box';

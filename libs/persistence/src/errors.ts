@@ -13,3 +13,12 @@ export function rethrowTyped(error: unknown): never {
   if (code === '23505') throw new UniqueViolationError(constraint);
   throw error;
 }
+
+/** True for a failure to reach PostgreSQL (connection refused, dropped or timed out): worth retrying. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const driverError = (error as { driverError?: unknown }).driverError ?? error;
+  const { code, message } = (driverError ?? {}) as { code?: string; message?: string };
+  if (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET'].includes(code)))
+    return true;
+  return /Connection terminated|terminating connection|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET/.test(message ?? '');
+}

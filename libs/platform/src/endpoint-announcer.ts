@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { EndpointConfigMessage } from '@herald/contracts';
+import { secretBox } from '@herald/config';
+import { EndpointConfig, EndpointConfigMessage } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
 import { EndpointEntity, OutboxMessage } from '@herald/persistence';
+
+/** The endpoint of a config message with its secrets opened (the announcer seals them). */
+export function openSecrets(endpoint: EndpointConfig): EndpointConfig {
+  const box = secretBox();
+  return {
+    ...endpoint,
+    secret: box.open(endpoint.secret),
+    previousSecrets: endpoint.previousSecrets.map((p) => ({ ...p, secret: box.open(p.secret) })),
+  };
+}
 
 /** Builds the config-stream messages that tell dispatchers about endpoint changes. */
 @Injectable()
@@ -22,8 +33,9 @@ export class EndpointAnnouncer {
         eventTypes: endpoint.eventTypes,
         channels: endpoint.channels,
         disabled: endpoint.disabled,
-        secret: endpoint.secret,
-        previousSecrets: endpoint.previousSecrets,
+        // Sealed: the message sits in the outbox table and on HERALD_CONFIG (see openSecrets).
+        secret: secretBox().seal(endpoint.secret),
+        previousSecrets: endpoint.previousSecrets.map((p) => ({ ...p, secret: secretBox().seal(p.secret) })),
         headers: endpoint.headers,
         timeoutMs: endpoint.timeoutMs,
         retrySchedule: endpoint.retrySchedule,

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { InvalidCursorError, UniqueViolationError } from '@herald/persistence';
+import { InvalidCursorError, isDatabaseUnavailable, UniqueViolationError } from '@herald/persistence';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
@@ -38,6 +38,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         const down = Object.keys((body as { error?: Record<string, unknown> }).error ?? {});
         return { ...problem(503, 'not-ready', down.length ? `not ready: ${down.join(', ')} down` : detail), ...(checks ? { checks } : {}) };
       }
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      return problem(503, 'unavailable', 'the database is unavailable; retry later');
     }
     const errorId = randomUUID();
     this.logger.error(`unhandled error ${errorId}`, exception instanceof Error ? exception.stack : String(exception));

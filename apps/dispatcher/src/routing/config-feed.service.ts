@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { EndpointConfigMessage } from '@herald/contracts';
 import { decodeJson, NatsService } from '@herald/messaging';
+import { openSecrets } from '@herald/platform';
 import { ConsumerMessages, DeliverPolicy } from '@nats-io/jetstream';
 import { EndpointIndex } from './endpoint-index';
 
@@ -96,7 +97,8 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
   private async follow(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       try {
-        this.index.apply(decodeJson<EndpointConfigMessage>(msg.data));
+        const message = decodeJson<EndpointConfigMessage>(msg.data);
+        this.index.apply(message.kind === 'endpoint.upserted' ? { ...message, endpoint: openSecrets(message.endpoint) } : message);
       } catch (error) {
         this.logger.error(`unreadable config message ${msg.seq}: ${(error as Error).message}`);
       }

@@ -27,7 +27,14 @@ export class EventTypeCatalog {
     const now = Date.now();
     const cached = this.cache.get(name);
     if (cached && cached.expires > now) return cached.rules;
-    const row = await this.eventTypes.findByName(name);
+    let row;
+    try {
+      row = await this.eventTypes.findByName(name);
+    } catch (error) {
+      // PostgreSQL away: keep using what was known rather than refusing events.
+      if (cached) return cached.rules;
+      throw error;
+    }
     const version = row ? row.updatedAt.getTime() : 0;
     let rules = UNDECLARED;
     if (row) {

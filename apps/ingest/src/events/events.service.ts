@@ -72,7 +72,8 @@ export class EventsService {
     const callerId = dto.id ?? idempotencyKey;
     if (callerId !== undefined) {
       // JetStream de-duplicates within its window; past it, the stored event answers.
-      const first = await this.events.findById(appId, callerId);
+      // If PostgreSQL is away, JetStream's window alone answers repeats.
+      const first = await this.events.findById(appId, callerId).catch(() => null);
       if (first) {
         return {
           id: first.id,

@@ -1,5 +1,6 @@
 import type { EndpointBatch, EndpointBody, EndpointSignature, EndpointType } from '@herald/contracts';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { secretBox } from '@herald/config';
+import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm';
 
 export type DisabledReason = 'manual' | 'failing' | 'gone';
 
@@ -8,6 +9,16 @@ export interface PreviousSecret {
   /** ISO time after which this secret no longer signs. */
   expiresAt: string;
 }
+
+/** Secrets are sealed (AES-256-GCM, HERALD_ENCRYPTION_KEY) in the row and opened on read. */
+const sealed: ValueTransformer = {
+  to: (plain: string) => secretBox().seal(plain),
+  from: (stored: string) => secretBox().open(stored),
+};
+const sealedList: ValueTransformer = {
+  to: (list: PreviousSecret[]) => list.map((p) => ({ ...p, secret: secretBox().seal(p.secret) })),
+  from: (list: PreviousSecret[]) => list.map((p) => ({ ...p, secret: secretBox().open(p.secret) })),
+};
 
 /** An HTTP endpoint subscribed to some of its app's event types. */
 @Entity('endpoints')
@@ -25,9 +36,9 @@ export class EndpointEntity {
   @Column('text', { array: true, nullable: true }) channels: string[] | null;
   @Column('boolean', { default: false }) disabled: boolean;
   @Column('text', { name: 'disabled_reason', nullable: true }) disabledReason: DisabledReason | null;
-  @Column('text') secret: string;
+  @Column('text', { transformer: sealed }) secret: string;
   /** Older secrets that still sign until they expire (a rotation's grace period). */
-  @Column('jsonb', { name: 'previous_secrets', default: [] }) previousSecrets: PreviousSecret[];
+  @Column('jsonb', { name: 'previous_secrets', default: [], transformer: sealedList }) previousSecrets: PreviousSecret[];
   @Column('jsonb', { default: {} }) headers: Record<string, string>;
   @Column('jsonb', { default: {} }) metadata: Record<string, string>;
   @Column('integer', { name: 'rate_limit', nullable: true }) rateLimit: number | null;

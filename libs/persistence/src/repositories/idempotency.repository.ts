@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { secretBox } from '@herald/config';
 import { DataSource } from 'typeorm';
 
 /** What a key holds: the request it was first used for and, once answered, that answer. */
@@ -31,7 +32,7 @@ export class IdempotencyRepository {
     );
     const row = rows[0];
     if (!row || row.claimed) return null;
-    return { requestHash: row.requestHash, status: row.status, body: row.body };
+    return { requestHash: row.requestHash, status: row.status, body: openBody(row.body) };
   }
 
   async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
@@ -39,7 +40,8 @@ export class IdempotencyRepository {
       scope,
       key,
       status,
-      JSON.stringify(body ?? null),
+      // Kept responses may carry a secret or a token (rotate, create token): sealed like them.
+      JSON.stringify({ sealed: secretBox().seal(JSON.stringify(body ?? null)) }),
     ]);
   }
 
@@ -55,4 +57,9 @@ export class IdempotencyRepository {
     );
     return result[1] ?? 0;
   }
+}
+
+function openBody(stored: unknown): unknown {
+  const sealed = (stored as { sealed?: unknown } | null)?.sealed;
+  return typeof sealed === 'string' ? (JSON.parse(secretBox().open(sealed)) as unknown) : stored;
 }
