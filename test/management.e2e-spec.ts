@@ -195,11 +195,17 @@ describe('the management surface', () => {
           { eventType: 'bad type!', payload: {} },
           { eventType: 'batch.two', payload: { i: 2 }, id: 'batch-2' },
           'not an object',
+          // PostgreSQL cannot store NUL: refused at the door, never a poisoned fan-out.
+          { eventType: 'batch.nul', payload: { name: 'a\u0000b' } },
         ],
       });
       expect(response.status).toBe(202);
       const data = response.body?.data as Record<string, any>[];
-      expect(data).toHaveLength(4);
+      expect(data).toHaveLength(5);
+      expect(data[4].error).toMatchObject({
+        status: 400,
+        errors: [{ field: 'events.4.payload.name', message: expect.stringContaining('NUL') }],
+      });
       expect(data[0]).toMatchObject({ eventType: 'batch.one', duplicate: false });
       expect(data[1].error).toMatchObject({ status: 400, errors: [expect.objectContaining({ field: 'events.1.eventType' })] });
       expect(data[2]).toMatchObject({ id: 'batch-2', eventType: 'batch.two' });

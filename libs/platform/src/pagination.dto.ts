@@ -1,16 +1,17 @@
+import { OptionalField } from './validation';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 
 /** `?limit=` (1–250, default 50) and `?cursor=` of every list route. */
 export class PageQueryDto {
-  @IsOptional()
+  @OptionalField()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(250)
   limit: number = 50;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(200)
   cursor?: string;

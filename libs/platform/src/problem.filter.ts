@@ -83,3 +83,8 @@ export function bodyParserProblem(error: { status?: number; type?: string; limit
   }
   return null;
 }
+
+/** The 400 problem body naming bad fields, for code outside Nest's exception filter (middleware). */
+export function toValidationProblemBody(errors: { field: string; message: string }[]): ProblemDetails {
+  return problem(HttpStatus.BAD_REQUEST, 'validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+}

@@ -1,6 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { ValidateIf, validateSync } from 'class-validator';
 import { FieldError, ValidationProblem } from './problem';
 
 /** Flattens class-validator errors to `{field, message}` with dotted paths (`headers.x-a`, `eventTypes.0`). */
@@ -32,4 +32,12 @@ export function validateDto<T extends object>(cls: new () => T, raw: unknown, fi
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false });
   if (errors.length > 0) throw new ValidationProblem(flattenValidationErrors(errors, field));
   return dto;
+}
+
+/**
+ * The field may be left out. Unlike class-validator's @IsOptional, `null` counts as a value and
+ * is validated (so `{"name": null}` is a 400 naming `name`), unless the field is `nullable`.
+ */
+export function OptionalField(options: { nullable?: boolean } = {}): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined && !(options.nullable && value === null));
 }

@@ -4,7 +4,7 @@ import { EventMessage, IdPrefix, newId } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
 import { EventRepository } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
-import { ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
+import { assertNoNul, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
 import { PublishEventDto } from './dto/publish-event.dto';
 import { EventTypeCatalog } from './event-type-catalog';
 
@@ -56,6 +56,8 @@ export class EventsService {
   }
 
   private async accept(appId: string, dto: PublishEventDto, idempotencyKey?: string): Promise<PublishResult> {
+    // PostgreSQL cannot store NUL: refuse it here, whatever the transport, or the fan-out would choke on it.
+    assertNoNul(dto.payload, 'payload');
     if (Buffer.byteLength(JSON.stringify(dto.payload)) > this.config.maxPayloadBytes) {
       throw new ProblemException(
         HttpStatus.PAYLOAD_TOO_LARGE,

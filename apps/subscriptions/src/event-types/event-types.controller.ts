@@ -9,9 +9,10 @@ import {
   NotFoundProblem,
   PageQueryDto,
   ValidationProblem,
+  OptionalField,
 } from '@herald/platform';
 import { HttpStatus } from '@nestjs/common';
-import { IsBoolean, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsObject, IsString, Matches, MaxLength } from 'class-validator';
 
 export class CreateEventTypeDto {
   @IsString()
@@ -19,34 +20,33 @@ export class CreateEventTypeDto {
   @Matches(EVENT_TYPE_PATTERN, { message: 'name must be dot-separated segments of [A-Za-z0-9_-]' })
   name: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1024)
   description?: string;
 
   /** A JSON Schema (draft 2020-12) every payload of this type must match. */
-  @IsOptional()
+  @OptionalField()
   @IsObject({ message: 'schema must be a JSON Schema object' })
   schema?: Record<string, unknown>;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   deprecated?: boolean;
 }
 
 export class UpdateEventTypeDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1024)
   description?: string;
 
   /** `null` removes the schema. */
-  @IsOptional()
-  @ValidateIf((dto: UpdateEventTypeDto) => dto.schema !== null)
+  @OptionalField({ nullable: true })
   @IsObject({ message: 'schema must be a JSON Schema object or null' })
   schema?: Record<string, unknown> | null;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   deprecated?: boolean;
 }

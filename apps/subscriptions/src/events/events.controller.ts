@@ -1,23 +1,23 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { EVENT_TYPE_MAX_LENGTH } from '@herald/contracts';
 import { EventEntity, EventRepository } from '@herald/persistence';
-import { Caller, NotFoundProblem, PageQueryDto, Principal, ValidationProblem } from '@herald/platform';
-import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Caller, NotFoundProblem, PageQueryDto, Principal, ValidationProblem, OptionalField } from '@herald/platform';
+import { IsISO8601, IsString, MaxLength } from 'class-validator';
 import { AppsService } from '../apps/apps.service';
 
 export class ListEventsQueryDto extends PageQueryDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(EVENT_TYPE_MAX_LENGTH)
   eventType?: string;
 
   /** Events created at or after this time. */
-  @IsOptional()
+  @OptionalField()
   @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
   since?: string;
 
   /** Events created before this time. */
-  @IsOptional()
+  @OptionalField()
   @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
   until?: string;
 }

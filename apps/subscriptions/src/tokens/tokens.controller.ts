@@ -1,19 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { hasIdShape, IdPrefix, newId } from '@herald/contracts';
 import { AppTokenEntity, AppTokenRepository } from '@herald/persistence';
-import { AdminOnly, Authenticator, NotFoundProblem, PageQueryDto } from '@herald/platform';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { AdminOnly, Authenticator, NotFoundProblem, PageQueryDto, OptionalField } from '@herald/platform';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { newAppToken, hashToken } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
 
 export class CreateTokenDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(256)
   description?: string;
 
   /** Lifetime; without it the token lives until deleted. */
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(60)
   @Max(10 * 365 * 86400)

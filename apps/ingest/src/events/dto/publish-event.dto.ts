@@ -1,4 +1,5 @@
-import { ArrayMaxSize, IsArray, IsISO8601, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { OptionalField } from '@herald/platform';
+import { ArrayMaxSize, IsArray, IsISO8601, IsObject, IsString, Matches, MaxLength } from 'class-validator';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
 
 export class PublishEventDto {
@@ -11,19 +12,19 @@ export class PublishEventDto {
   payload: Record<string, unknown>;
 
   /** Caller-chosen id: a repeat with the same id is a duplicate and delivers nothing again. */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'id must be 1-128 of [A-Za-z0-9_.:-]' })
   id?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(10)
   @IsString({ each: true })
   @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { each: true, message: 'each channel must be 1-128 of [A-Za-z0-9_.:-]' })
   channels?: string[];
 
-  @IsOptional()
+  @OptionalField()
   @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO 8601 date-time' })
   occurredAt?: string;
 }

@@ -1,4 +1,5 @@
-import { IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, Validate } from 'class-validator';
+import { OptionalField } from '@herald/platform';
+import { IsObject, IsString, Matches, MaxLength, MinLength, Validate } from 'class-validator';
 import { IsStringMap } from '../../common/string-map.validator';
 
 export class CreateAppDto {
@@ -8,30 +9,30 @@ export class CreateAppDto {
   name: string;
 
   /** A caller-chosen alias usable wherever `{appId}` is (must not look like an id). */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^(?!app_)[A-Za-z0-9_-]{1,64}$/, { message: 'uid must be 1-64 of [A-Za-z0-9_-] and not start with "app_"' })
   uid?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @Validate(IsStringMap)
   metadata?: Record<string, string>;
 }
 
 export class UpdateAppDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(256)
   name?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^(?!app_)[A-Za-z0-9_-]{1,64}$/, { message: 'uid must be 1-64 of [A-Za-z0-9_-] and not start with "app_"' })
   uid?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @Validate(IsStringMap)
   metadata?: Record<string, string>;

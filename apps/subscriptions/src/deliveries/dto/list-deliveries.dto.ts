@@ -1,18 +1,18 @@
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '@herald/platform';
+import { IsIn, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto, OptionalField } from '@herald/platform';
 
 export class ListDeliveriesQueryDto extends PageQueryDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(64)
   endpointId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(128)
   eventId?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(['pending', 'succeeded', 'failed'])
   status?: 'pending' | 'succeeded' | 'failed';
 }

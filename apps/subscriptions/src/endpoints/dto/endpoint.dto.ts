@@ -6,7 +6,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   IsUrl,
   Length,
@@ -15,10 +14,9 @@ import {
   MaxLength,
   Min,
   Validate,
-  ValidateIf,
 } from 'class-validator';
 import { EndpointBatch, EndpointBody, EndpointSignature, EndpointType, EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
-import { PageQueryDto } from '@herald/platform';
+import { PageQueryDto, OptionalField } from '@herald/platform';
 import { IsStringMap } from '../../common/string-map.validator';
 import { IsBatchSettings, IsBodyFormat, IsRequestHeaders, IsSignatureScheme } from './endpoint.validators';
 
@@ -26,17 +24,17 @@ const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, requ
 
 /** Every endpoint field but `url`; PATCH takes any subset. */
 class EndpointFieldsDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1024)
   description?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @Validate(IsStringMap)
   metadata?: Record<string, string>;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -45,8 +43,7 @@ class EndpointFieldsDto {
   @Matches(EVENT_TYPE_FILTER_PATTERN, { each: true, message: 'each value in eventTypes must be an event type, "prefix.*" or "*"' })
   eventTypes?: string[];
 
-  @IsOptional()
-  @ValidateIf((_, v) => v !== null)
+  @OptionalField({ nullable: true })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
@@ -54,61 +51,59 @@ class EndpointFieldsDto {
   @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { each: true, message: 'each channel must be 1-128 of [A-Za-z0-9_.:-]' })
   channels?: string[] | null;
 
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   disabled?: boolean;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @Validate(IsRequestHeaders)
   headers?: Record<string, string>;
 
   /** `whsec_…` for the standard scheme (checked with the scheme), any 16–256 characters otherwise. */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(16, 256)
   secret?: string;
 
-  @IsOptional()
+  @OptionalField()
   @IsIn(['webhook', 'discord', 'slack'])
   type?: EndpointType;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @Validate(IsSignatureScheme)
   signature?: EndpointSignature;
 
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @Validate(IsBodyFormat)
   body?: EndpointBody;
 
-  @IsOptional()
-  @ValidateIf((_, v) => v !== null)
+  @OptionalField({ nullable: true })
   @IsObject()
   @Validate(IsBatchSettings)
   batch?: EndpointBatch | null;
 
-  @IsOptional()
-  @ValidateIf((_, v) => v !== null)
+  @OptionalField({ nullable: true })
   @IsInt()
   @Min(1)
   @Max(10000)
   rateLimit?: number | null;
 
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(1)
   @Max(256)
   maxConcurrency?: number;
 
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(1000)
   @Max(30000)
   timeoutMs?: number;
 
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMinSize(0)
   @ArrayMaxSize(20)
@@ -126,7 +121,7 @@ export class CreateEndpointDto extends EndpointFieldsDto {
 }
 
 export class UpdateEndpointDto extends EndpointFieldsDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(2048)
   @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
@@ -134,25 +129,25 @@ export class UpdateEndpointDto extends EndpointFieldsDto {
 }
 
 export class ListEndpointsQueryDto extends PageQueryDto {
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(130)
   eventType?: string;
 
-  @IsOptional()
+  @OptionalField()
   @Matches(/^(true|false)$/, { message: 'disabled must be true or false' })
   disabled?: 'true' | 'false';
 }
 
 export class RotateSecretDto {
   /** The new secret; generated when absent. */
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(16, 256)
   secret?: string;
 
   /** How long the old secret keeps signing too (standard scheme only). */
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(0)
   @Max(7 * 24 * 3600)
