@@ -14,3 +14,4 @@ export * from './metrics.controller';
 export * from './logging';
 export * from './event-schemas';
 export * from './idempotency.interceptor';
+export * from './openapi';
