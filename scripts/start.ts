@@ -277,6 +277,7 @@ async function main(): Promise<void> {
       '',
       'Herald is running.',
       `  management API (subscriptions)  http://127.0.0.1:${ports.subscriptions}`,
+      `  API docs (OpenAPI, Swagger UI)  http://127.0.0.1:${ports.subscriptions}/docs`,
       `  event intake (ingest)           http://127.0.0.1:${ports.ingest}`,
       `  live feed (realtime-gateway)    ws://127.0.0.1:${ports['realtime-gateway']}/ws?token=<admin token>`,
       `  dispatcher health               http://127.0.0.1:${ports.dispatcher}/health/ready`,

@@ -1,9 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { HeraldConfig } from '@herald/config';
-import { createHttpApp } from '@herald/platform';
+import { createHttpApp, serveOpenApi } from '@herald/platform';
+import { ingestApiDocument, restApiDocument } from './openapi';
 import { SubscriptionsModule } from './subscriptions.module';
 
 /** The management API app. */
 export async function createSubscriptionsApp(config: HeraldConfig): Promise<INestApplication> {
-  return createHttpApp(SubscriptionsModule.register(config), config);
+  // Before the app: the ingest part is built in preview mode, which mutes Nest's logger until the app installs its own.
+  const ingestApi = await ingestApiDocument(config);
+  const app = await createHttpApp(SubscriptionsModule.register(config), config);
+  serveOpenApi(app, restApiDocument(app, ingestApi, config));
+  return app;
 }

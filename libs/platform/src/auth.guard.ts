@@ -6,8 +6,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { ProblemException } from './problem';
 
-const PUBLIC_ROUTE = 'herald:public';
-const ADMIN_ONLY = 'herald:admin-only';
+/** Metadata keys of @Public() and @AdminOnly(); the OpenAPI document reads them too. */
+export const PUBLIC_ROUTE = 'herald:public';
+export const ADMIN_ONLY = 'herald:admin-only';
 const APP_TOKEN_PREFIX = 'hrld_';
 /** How long a verified app token is trusted without asking PostgreSQL again (revocation delay elsewhere). */
 const TOKEN_CACHE_MS = 1000;

@@ -15,3 +15,4 @@ export * from './logging';
 export * from './event-schemas';
 export * from './idempotency.interceptor';
 export * from './nul-guard';
+export * from './openapi';

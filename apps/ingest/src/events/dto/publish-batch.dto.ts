@@ -1,4 +1,5 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 
 /** The most events one batch may carry. */
 export const MAX_BATCH_EVENTS = 500;
@@ -8,5 +9,6 @@ export class PublishBatchDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_BATCH_EVENTS)
+  @JSONSchema({ items: { $ref: '#/components/schemas/PublishEventDto' } })
   events: unknown[];
 }

@@ -1,0 +1,333 @@
+import { HttpStatus, INestApplication } from '@nestjs/common';
+import { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
+import { HeraldConfig } from '@herald/config';
+import { ApiDescription, createOpenApiDocument, describeRoutes, includeOperations, pageOf, schemaRef } from '@herald/platform';
+// The one import across apps: the management document also describes the ingest app's routes.
+import { ingestApiDocument } from '../../ingest/src/openapi';
+import { AppsController } from './apps/apps.controller';
+import { IsStringMap } from './common/string-map.validator';
+import { DeliveriesController } from './deliveries/deliveries.controller';
+import { IsBatchSettings, IsBodyFormat, IsRequestHeaders, IsSignatureScheme } from './endpoints/dto/endpoint.validators';
+import { EndpointsController } from './endpoints/endpoints.controller';
+import { EventTypesController } from './event-types/event-types.controller';
+import { EventsController } from './events/events.controller';
+import { TokensController } from './tokens/tokens.controller';
+
+const id = (example: string): SchemaObject => ({ type: 'string', example });
+const time: SchemaObject = { type: 'string', format: 'date-time' };
+const nullableTime: SchemaObject = { ...time, nullable: true };
+const strings: SchemaObject = { type: 'array', items: { type: 'string' } };
+const HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$";
+
+/** Shapes the DTOs' custom validators accept and the responses repeat. */
+const SHARED_SCHEMAS: Record<string, SchemaObject> = {
+  StringMap: {
+    type: 'object',
+    description: 'up to 64 keys (1–128 characters) mapped to strings of at most 1,024 characters',
+    maxProperties: 64,
+    additionalProperties: { type: 'string', maxLength: 1024 },
+  },
+  RequestHeaders: {
+    type: 'object',
+    description:
+      'up to 32 extra request headers; hop-by-hop, host, content-* and webhook-* names are refused; values may use ' +
+      '{{eventType}}, {{eventId}}, {{endpointId}}, {{deliveryId}}, {{attempt}}',
+    maxProperties: 32,
+    additionalProperties: { type: 'string', maxLength: 4096 },
+  },
+  EndpointSignature: {
+    description: 'how requests are signed (default `{scheme: "standard"}`, Standard Webhooks v1)',
+    oneOf: [
+      { type: 'object', required: ['scheme'], additionalProperties: false, properties: { scheme: { type: 'string', enum: ['standard'] } } },
+      {
+        type: 'object',
+        description: 'HMAC-SHA256 of the exact body bytes, key = the secret’s UTF-8 bytes',
+        required: ['scheme', 'header'],
+        additionalProperties: false,
+        properties: {
+          scheme: { type: 'string', enum: ['hmac-sha256'] },
+          header: { type: 'string', pattern: HEADER_NAME },
+          prefix: { type: 'string', maxLength: 32 },
+          encoding: { type: 'string', enum: ['hex', 'base64'] },
+        },
+      },
+      {
+        type: 'object',
+        description: 'sends the secret itself (legacy receivers only)',
+        required: ['scheme', 'header'],
+        additionalProperties: false,
+        properties: { scheme: { type: 'string', enum: ['shared-secret'] }, header: { type: 'string', pattern: HEADER_NAME } },
+      },
+      { type: 'object', required: ['scheme'], additionalProperties: false, properties: { scheme: { type: 'string', enum: ['none'] } } },
+    ],
+  },
+  EndpointBody: {
+    type: 'object',
+    description: 'the request body: `standard` = `{type, timestamp, data}`, `data` = the payload alone, `transform` = a JSONata expression',
+    required: ['envelope'],
+    additionalProperties: false,
+    properties: {
+      envelope: { type: 'string', enum: ['standard', 'data', 'transform'] },
+      transform: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 10000,
+        description: 'JSONata over `{id, type, timestamp, data, attempt, endpointId}`; required for `envelope: "transform"`',
+      },
+      serialization: { type: 'string', enum: ['compact', 'python-sorted'], default: 'compact' },
+    },
+  },
+  EndpointBatch: {
+    type: 'object',
+    description: 'send a JSON array of up to `maxSize` bodies at most every `maxWaitMs`',
+    required: ['maxSize', 'maxWaitMs'],
+    additionalProperties: false,
+    properties: { maxSize: { type: 'integer', minimum: 1, maximum: 1000 }, maxWaitMs: { type: 'integer', minimum: 10, maximum: 60000 } },
+  },
+};
+
+/** Response bodies (the `*.presenter.ts` shapes). */
+const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
+  App: {
+    type: 'object',
+    required: ['id', 'uid', 'name', 'metadata', 'createdAt', 'updatedAt'],
+    properties: {
+      id: id('app_01jd2x3y4z5a6b7c8d9e0f1g2h'),
+      uid: { type: 'string', nullable: true, example: 'shop' },
+      name: { type: 'string' },
+      metadata: schemaRef('StringMap'),
+      createdAt: time,
+      updatedAt: time,
+    },
+  },
+  Token: {
+    type: 'object',
+    required: ['id', 'appId', 'description', 'expiresAt', 'createdAt'],
+    properties: {
+      id: id('tok_01jd2x3y4z5a6b7c8d9e0f1g2h'),
+      appId: id('app_…'),
+      description: { type: 'string' },
+      expiresAt: nullableTime,
+      createdAt: time,
+    },
+  },
+  NewToken: {
+    allOf: [
+      schemaRef('Token'),
+      {
+        type: 'object',
+        required: ['token'],
+        properties: { token: { type: 'string', example: 'hrld_…', description: 'shown this once; only its hash is kept' } },
+      },
+    ],
+  },
+  EventType: {
+    type: 'object',
+    required: ['name', 'description', 'schema', 'deprecated', 'createdAt', 'updatedAt'],
+    properties: {
+      name: { type: 'string', example: 'user.created' },
+      description: { type: 'string' },
+      schema: { type: 'object', nullable: true, description: 'a JSON Schema (2020-12) every payload of this type must match' },
+      deprecated: { type: 'boolean' },
+      createdAt: time,
+      updatedAt: time,
+    },
+  },
+  Endpoint: {
+    type: 'object',
+    description: 'an endpoint; never includes its secret',
+    required: ['id', 'appId', 'url', 'type', 'signature', 'body', 'batch', 'description', 'metadata', 'eventTypes', 'channels'],
+    properties: {
+      id: id('ep_01jd2x3y4z5a6b7c8d9e0f1g2h'),
+      appId: id('app_…'),
+      url: { type: 'string', format: 'uri' },
+      type: { type: 'string', enum: ['webhook', 'discord', 'slack'] },
+      signature: schemaRef('EndpointSignature'),
+      body: schemaRef('EndpointBody'),
+      batch: { allOf: [schemaRef('EndpointBatch')], nullable: true },
+      description: { type: 'string' },
+      metadata: schemaRef('StringMap'),
+      eventTypes: { ...strings, example: ['user.*'] },
+      channels: { ...strings, nullable: true },
+      disabled: { type: 'boolean' },
+      disabledReason: { type: 'string', enum: ['manual', 'failing', 'gone'], nullable: true },
+      headers: schemaRef('RequestHeaders'),
+      rateLimit: { type: 'integer', nullable: true, description: 'deliveries per second' },
+      maxConcurrency: { type: 'integer' },
+      timeoutMs: { type: 'integer' },
+      retrySchedule: { type: 'array', items: { type: 'integer' }, description: 'seconds between attempts' },
+      createdAt: time,
+      updatedAt: time,
+    },
+  },
+  EndpointSecret: { type: 'object', required: ['secret'], properties: { secret: { type: 'string', example: 'whsec_…' } } },
+  EndpointStats: {
+    type: 'object',
+    required: ['total', 'succeeded', 'failed', 'pending', 'successRate', 'latencyMs'],
+    properties: {
+      total: { type: 'integer' },
+      succeeded: { type: 'integer' },
+      failed: { type: 'integer' },
+      pending: { type: 'integer' },
+      successRate: { type: 'number', nullable: true, minimum: 0, maximum: 1 },
+      latencyMs: {
+        type: 'object',
+        required: ['p50', 'p95', 'p99'],
+        properties: {
+          p50: { type: 'number', nullable: true },
+          p95: { type: 'number', nullable: true },
+          p99: { type: 'number', nullable: true },
+        },
+      },
+    },
+  },
+  Event: {
+    type: 'object',
+    required: ['id', 'appId', 'eventType', 'payload', 'channels', 'occurredAt', 'createdAt'],
+    properties: {
+      id: id('evt_01jd2x3y4z5a6b7c8d9e0f1g2h'),
+      appId: id('app_…'),
+      eventType: { type: 'string', example: 'user.created' },
+      payload: { type: 'object' },
+      channels: { ...strings, nullable: true },
+      occurredAt: time,
+      createdAt: time,
+    },
+  },
+  Delivery: {
+    type: 'object',
+    required: ['id', 'appId', 'eventId', 'endpointId', 'eventType', 'status', 'attemptCount', 'nextAttemptAt', 'createdAt', 'updatedAt'],
+    properties: {
+      id: id('dlv_01jd2x3y4z5a6b7c8d9e0f1g2h'),
+      appId: id('app_…'),
+      eventId: id('evt_…'),
+      endpointId: id('ep_…'),
+      eventType: { type: 'string' },
+      status: { type: 'string', enum: ['pending', 'succeeded', 'failed'] },
+      attemptCount: { type: 'integer' },
+      nextAttemptAt: { ...nullableTime, description: 'when a pending delivery is tried next' },
+      createdAt: time,
+      updatedAt: time,
+    },
+  },
+  Attempt: {
+    type: 'object',
+    required: ['id', 'attempt', 'startedAt', 'durationMs', 'outcome', 'responseStatus', 'responseBody', 'error', 'requestHeaders'],
+    properties: {
+      id: id('att_01jd2x3y4z5a6b7c8d9e0f1g2h'),
+      attempt: { type: 'integer', minimum: 1 },
+      batchId: { type: 'string', nullable: true, description: 'the batch this attempt sent the delivery in' },
+      startedAt: time,
+      durationMs: { type: 'integer' },
+      outcome: { type: 'string', enum: ['success', 'failure'] },
+      responseStatus: { type: 'integer', nullable: true },
+      responseBody: { type: 'string', nullable: true, description: 'the first 4 KiB' },
+      error: {
+        type: 'string',
+        nullable: true,
+        enum: ['timeout', 'connection_refused', 'connection_reset', 'dns', 'tls', 'blocked_address', 'http_status', 'redirect', null],
+      },
+      requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+    },
+  },
+  DeliveryWithAttempts: {
+    allOf: [
+      schemaRef('Delivery'),
+      { type: 'object', required: ['attempts'], properties: { attempts: { type: 'array', items: schemaRef('Attempt') } } },
+    ],
+  },
+  DeliveryRetry: {
+    type: 'object',
+    required: ['id', 'attempt'],
+    properties: { id: id('dlv_…'), attempt: { type: 'integer', description: 'the attempt queued now' } },
+  },
+  TestDelivery: { type: 'object', required: ['deliveryId'], properties: { deliveryId: id('dlv_…') } },
+  ReplayResult: { type: 'object', required: ['count'], properties: { count: { type: 'integer', description: 'deliveries queued again' } } },
+  AppPage: pageOf('App'),
+  TokenPage: pageOf('Token'),
+  EventTypePage: pageOf('EventType'),
+  EndpointPage: pageOf('Endpoint'),
+  EventPage: pageOf('Event'),
+  DeliveryPage: pageOf('Delivery'),
+};
+
+const { CONFLICT, UNPROCESSABLE_ENTITY } = HttpStatus;
+
+/** The management app's routes in its OpenAPI document; request schemas come from the DTOs' decorators. */
+export const SUBSCRIPTIONS_API: ApiDescription = {
+  title: 'Herald API',
+  description: [
+    'The management API (this app, port 8080) and the event intake routes of the ingest app (port 8081; their `servers` say so).',
+    '',
+    '- Auth: `Authorization: Bearer <token>`: the admin token does everything; an app token (`hrld_…`) only what is inside its app (anything else is 404) and no admin-only route (403).',
+    '- Errors: `application/problem+json` `{type, title, status, detail, errors?: [{field, message}]}`.',
+    '- Lists: `?limit=` (1–250, default 50) and `?cursor=` → `{data, nextCursor}`, newest first.',
+    '- IDs are prefixed and time-sortable (`app_…`, `ep_…`, `evt_…`, `dlv_…`, `att_…`, `tok_…`); where a path takes `{appId}`, the app’s uid works too.',
+  ].join('\n'),
+  pathParameters: { appId: 'the app’s id (`app_…`) or its uid' },
+  schemas: { ...SHARED_SCHEMAS, ...RESPONSE_SCHEMAS },
+  validators: [
+    [IsStringMap, schemaRef('StringMap')],
+    [IsRequestHeaders, schemaRef('RequestHeaders')],
+    [IsSignatureScheme, schemaRef('EndpointSignature')],
+    [IsBodyFormat, schemaRef('EndpointBody')],
+    [IsBatchSettings, schemaRef('EndpointBatch')],
+  ],
+  controllers: [
+    describeRoutes(AppsController, {
+      create: { summary: 'Create an app (admin)', response: 'App', errors: [CONFLICT] },
+      list: { summary: 'List apps (admin)', response: 'AppPage' },
+      get: { summary: 'Get an app', response: 'App' },
+      update: { summary: 'Update an app (admin)', response: 'App', errors: [CONFLICT] },
+      delete: { summary: 'Delete an app and its endpoints (admin)' },
+    }),
+    describeRoutes(TokensController, {
+      create: { summary: 'Create an app token (admin); the token is shown once', response: 'NewToken' },
+      list: { summary: 'List an app’s tokens (admin)', response: 'TokenPage' },
+      delete: { summary: 'Revoke an app token (admin)' },
+    }),
+    describeRoutes(EventTypesController, {
+      create: { summary: 'Create an event type (admin)', response: 'EventType', errors: [CONFLICT, UNPROCESSABLE_ENTITY] },
+      list: { summary: 'List event types', response: 'EventTypePage' },
+      get: { summary: 'Get an event type', response: 'EventType' },
+      update: { summary: 'Update an event type (admin)', response: 'EventType', errors: [UNPROCESSABLE_ENTITY] },
+      delete: { summary: 'Delete an event type (admin)' },
+    }),
+    describeRoutes(EndpointsController, {
+      create: { summary: 'Create an endpoint', response: 'Endpoint', errors: [UNPROCESSABLE_ENTITY] },
+      list: { summary: 'List an app’s endpoints', response: 'EndpointPage' },
+      get: { summary: 'Get an endpoint', response: 'Endpoint' },
+      update: { summary: 'Update an endpoint', response: 'Endpoint', errors: [UNPROCESSABLE_ENTITY] },
+      delete: { summary: 'Delete an endpoint' },
+      secret: { summary: 'Get an endpoint’s signing secret', response: 'EndpointSecret' },
+      rotate: { summary: 'Rotate the signing secret; the old one keeps signing for the grace period', response: 'EndpointSecret' },
+      enable: { summary: 'Re-enable an endpoint', response: 'Endpoint' },
+      replay: { summary: 'Resend the endpoint’s deliveries of events in a time window', response: 'ReplayResult' },
+      test: { summary: 'Send a recorded test event to this endpoint only', response: 'TestDelivery' },
+      stats: { summary: 'Delivery counts and latency since a time (default: the last 24 h)', response: 'EndpointStats' },
+    }),
+    describeRoutes(EventsController, {
+      list: { summary: 'List an app’s events', response: 'EventPage' },
+      get: { summary: 'Get an event', response: 'Event' },
+    }),
+    describeRoutes(DeliveriesController, {
+      list: { summary: 'List an app’s deliveries', response: 'DeliveryPage' },
+      get: { summary: 'Get a delivery with its attempts', response: 'DeliveryWithAttempts' },
+      retry: { summary: 'Attempt a delivery once more, now', response: 'DeliveryRetry' },
+    }),
+  ],
+};
+
+/**
+ * The document of the whole REST API: the management routes and, marked as served by the ingest
+ * app, its intake routes. Build the ingest part (`ingestApiDocument`) before creating `app`.
+ */
+export function restApiDocument(app: INestApplication, ingest: OpenAPIObject, config: HeraldConfig): OpenAPIObject {
+  return includeOperations(createOpenApiDocument(app, SUBSCRIPTIONS_API), ingest, {
+    url: 'http://{host}:{port}',
+    description: 'the ingest app (INGEST_PORT)',
+    variables: { host: { default: '127.0.0.1' }, port: { default: String(config.ports.ingest || 8081) } },
+  });
+}
+
+export { ingestApiDocument };
