@@ -25,6 +25,8 @@ export interface Result {
   deliveriesPerSecond: number;
   latencyMs?: { p50: number; p95: number; p99: number };
   notes?: string;
+  /** The notes' figures, for the JSON file. */
+  figures?: Record<string, number>;
 }
 
 export function percentiles(values: number[]): { p50: number; p95: number; p99: number } {
@@ -34,6 +36,8 @@ export function percentiles(values: number[]): { p50: number; p95: number; p99: 
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type AppName = 'subscriptions' | 'ingest' | 'dispatcher' | 'realtime-gateway';
 
 /** A private Herald for one scenario; `stop()` removes its database and streams. */
 export class Bench {
@@ -50,8 +54,8 @@ export class Bench {
     HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
     HERALD_MAX_PAYLOAD_BYTES: '262144',
   });
-  private readonly children: ChildProcess[] = [];
-  private ports = { subscriptions: 0, ingest: 0, dispatcher: 0, 'realtime-gateway': 0 };
+  private readonly children = new Map<AppName, ChildProcess>();
+  private ports: Record<AppName, number> = { subscriptions: 0, ingest: 0, dispatcher: 0, 'realtime-gateway': 0 };
   ingest!: Pool;
   subscriptions!: Pool;
 
@@ -59,7 +63,7 @@ export class Bench {
     await prepareInfrastructure(this.config, () => undefined);
     const base = 19000 + Math.floor(Math.random() * 500) * 4;
     this.ports = { subscriptions: base, ingest: base + 1, 'realtime-gateway': base + 2, dispatcher: base + 3 };
-    for (const [name, port] of Object.entries(this.ports)) {
+    for (const [name, port] of Object.entries(this.ports) as [AppName, number][]) {
       const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
         env: {
           PATH: process.env.PATH,
@@ -77,7 +81,7 @@ export class Bench {
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
-      this.children.push(child);
+      this.children.set(name, child);
       const deadline = Date.now() + 30_000;
       while (
         !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
@@ -91,6 +95,18 @@ export class Bench {
     }
     this.ingest = new Pool(`http://127.0.0.1:${this.ports.ingest}`, { connections: 64 });
     this.subscriptions = new Pool(`http://127.0.0.1:${this.ports.subscriptions}`, { connections: 16 });
+  }
+
+  /** The gateway's live feed, authorised with the admin token. */
+  get feedUrl(): string {
+    return `ws://127.0.0.1:${this.ports['realtime-gateway']}/ws?token=${this.token}`;
+  }
+
+  /** The process id of one of the apps, to read its figures from /proc. */
+  pid(app: AppName): number {
+    const pid = this.children.get(app)?.pid;
+    if (pid === undefined) throw new Error(`${app} is not running`);
+    return pid;
   }
 
   async call(pool: Pool, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -147,9 +163,9 @@ export class Bench {
   async stop(): Promise<void> {
     await this.ingest?.close();
     await this.subscriptions?.close();
-    for (const child of this.children) child.kill('SIGTERM');
+    for (const child of this.children.values()) child.kill('SIGTERM');
     await sleep(1000);
-    for (const child of this.children) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const child of this.children.values()) if (child.exitCode === null) child.kill('SIGKILL');
     const nc = await connectNats(this.config.natsUrl, 'herald-bench-cleanup');
     await deleteStreams(await jetstreamManager(nc), new Names(this.config.natsNamespace));
     await nc.close();

@@ -1,10 +1,12 @@
 // `npm run bench`: starts a private Herald (its own database and NATS namespace on the local
 // PostgreSQL and NATS, the four apps as separate processes), local receivers and a load
-// generator, and measures the scenarios of the delivery-engine issue. Prints a table and writes
-// bench/results/<time>.json. Not part of `npm test`. Every loop is bounded in count and time.
+// generator, and measures the scenarios of the delivery-engine issue and the realtime gateway
+// (gateway.ts). Prints a table and writes bench/results/<time>.json. Not part of `npm test`.
+// Every loop is bounded in count and time.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { gateway } from './gateway';
 import { Bench, percentiles, Result, ROOT, sleep } from './harness';
 
 const only = process.env.BENCH_ONLY?.split(',');
@@ -216,6 +218,7 @@ async function main(): Promise<void> {
     ['steady', steady],
     ['fan-out', fanout],
     ['isolation', isolation],
+    ['gateway', gateway],
   ];
   const results: Result[] = [];
   for (const [name, run] of scenarios) {
