@@ -5,10 +5,11 @@
 // connected, and the gateway's RSS and CPU.
 import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClientsOptions, ClientsReplies, ClientsReply, ClientsRequest } from './gateway-clients';
-import { Bench, Result, sleep } from './harness';
+import { Bench, percentiles, Result, sleep } from './harness';
 
 /** At most this many receive times are kept (8 bytes each) across all clients. */
 const MAX_SAMPLES = 4_000_000;
@@ -25,6 +26,11 @@ function rssMiB(pid: number): number {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Seconds the main (JavaScript) thread of a process waited for a CPU while runnable: /proc/<pid>/schedstat. */
+function runQueueSeconds(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
 }
 
 /** The clients process, spoken to one request at a time. */
@@ -92,17 +98,20 @@ export async function gateway(bench: Bench): Promise<Result> {
     const connected = await clients.ask({ type: 'connect' }, 120_000);
     if (connected.open === 0) throw new Error(`no client connected: ${connected.firstError}`);
     const connectedRss = rssMiB(gatewayPid);
-    const cpuBefore = { gateway: cpuSeconds(gatewayPid), clients: cpuSeconds(clients.pid) };
+    const cpuBefore = { gateway: cpuSeconds(gatewayPid), clients: cpuSeconds(clients.pid), waiting: runQueueSeconds(gatewayPid) };
+    const loadBefore = loadavg()[0];
     const sentAt: number[] = [];
     const inFlight: Promise<void>[] = [];
+    const ingestMs: number[] = [];
     const started = wallClock();
     // Open loop, as in `steady`: every 10 ms, send what the schedule says is due.
     while (wallClock() - started < seconds * 1000) {
       const due = Math.floor(((wallClock() - started) / 1000) * rate);
       while (sentAt.length < due) {
         const id = `gw-${sentAt.length}`;
-        sentAt.push(wallClock());
-        inFlight.push(bench.publish(appId, id, 'bench.gateway'));
+        const sent = wallClock();
+        sentAt.push(sent);
+        inFlight.push(bench.publish(appId, id, 'bench.gateway').then(() => void ingestMs.push(wallClock() - sent)));
       }
       await sleep(10);
     }
@@ -127,11 +136,13 @@ export async function gateway(bench: Bench): Promise<Result> {
     const cpu = {
       gateway: cpuSeconds(gatewayPid) - cpuBefore.gateway,
       clients: cpuSeconds(clients.pid) - cpuBefore.clients,
+      waiting: runQueueSeconds(gatewayPid) - cpuBefore.waiting,
       window: (wallClock() - started) / 1000,
     };
     const report = await clients.ask({ type: 'report', sentAt }, 60_000);
     if (report.delivered === 0) throw new Error('no client received an event');
     const span = (report.lastArrival - started) / 1000;
+    const ingest = percentiles(ingestMs);
     const closed = Object.entries(report.closed).map(([code, count]) => `${count} with ${code}`);
     const percent = (used: number) => Math.round((used / cpu.window) * 100);
     return {
@@ -147,7 +158,9 @@ export async function gateway(bench: Bench): Promise<Result> {
         `(the wait after publishing ended at: ${waitEnded}), ` +
         `${report.duplicates} duplicates; clients closed: ${closed.length > 0 ? closed.join(', ') : 'none'}; ` +
         `gateway RSS ${idleRss} MiB idle, ${connectedRss} MiB with the clients, ${peakRss} MiB peak; ` +
-        `CPU over the run: gateway ${percent(cpu.gateway)}%, clients process ${percent(cpu.clients)}% of a core; ` +
+        `CPU over the run: gateway ${percent(cpu.gateway)}%, clients process ${percent(cpu.clients)}% of a core, ` +
+        `gateway's main thread waiting for a CPU ${percent(cpu.waiting)}% of the time; load average ${loadBefore.toFixed(1)} before publishing; ` +
+        `ingest answered 202 in p50 ${ingest.p50} / p95 ${ingest.p95} / p99 ${ingest.p99} ms; ` +
         `latency from the publisher's send to a client's receive (performance.timeOrigin + performance.now() in both processes), ` +
         `every ${stride === 1 ? '' : `${stride}th `}event at every client (${report.samples} samples)`,
       figures: {
@@ -163,7 +176,12 @@ export async function gateway(bench: Bench): Promise<Result> {
         gatewayRssPeakMiB: peakRss,
         gatewayCpuPercent: percent(cpu.gateway),
         clientsCpuPercent: percent(cpu.clients),
+        gatewayRunQueuePercent: percent(cpu.waiting),
+        loadAverageBefore: Math.round(loadBefore * 10) / 10,
         latencySamples: report.samples,
+        ingestP50Ms: ingest.p50,
+        ingestP95Ms: ingest.p95,
+        ingestP99Ms: ingest.p99,
       },
     };
   } finally {
