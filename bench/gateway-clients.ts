@@ -18,6 +18,8 @@ export interface ClientsOptions {
 
 export type ClientsRequest = { type: 'connect' } | { type: 'progress'; published: number } | { type: 'report'; sentAt: number[] };
 
+type Percentiles = { p50: number; p95: number; p99: number };
+
 export interface ClientsReplies {
   connect: { open: number; failed: number; firstError: string | null };
   progress: { delivered: number; open: number; behind: number };
@@ -30,7 +32,10 @@ export interface ClientsReplies {
     /** Close codes of the clients that were closed, with how many. */
     closed: Record<string, number>;
     lastArrival: number;
-    latencyMs: { p50: number; p95: number; p99: number } | null;
+    /** From the publisher's send to the client's receive. */
+    latencyMs: Percentiles | null;
+    /** From the event's `timestamp` (stamped by ingest before it publishes to JetStream, ms resolution) to the client's receive. */
+    sinceIngestMs: Percentiles | null;
     samples: number;
   };
 }
@@ -57,7 +62,9 @@ class FeedClient {
 }
 
 const marker = Buffer.from(`"eventId":"${options.idPrefix}`);
+const timestampMarker = Buffer.from('"timestamp":"');
 const arrivals = new Float64Array(Math.ceil(options.events / options.stride) * options.clients).fill(NaN);
+const sinceIngest = new Float64Array(arrivals.length).fill(NaN);
 const clients: FeedClient[] = [];
 let lastArrival = 0;
 
@@ -77,7 +84,11 @@ function receive(client: FeedClient, data: Buffer): void {
   client.seen[n >> 3] |= bit;
   client.received += 1;
   lastArrival = now;
-  if (n % options.stride === 0) arrivals[(n / options.stride) * options.clients + client.index] = now;
+  if (n % options.stride !== 0) return;
+  const sample = (n / options.stride) * options.clients + client.index;
+  arrivals[sample] = now;
+  const stamp = data.indexOf(timestampMarker, at) + timestampMarker.length;
+  sinceIngest[sample] = now - Date.parse(data.toString('latin1', stamp, stamp + 24));
 }
 
 /** Opens one client and subscribes it to `bench.*`; resolves once the gateway answered `subscribed`. */
@@ -139,6 +150,14 @@ function progress(published: number): ClientsReplies['progress'] {
   };
 }
 
+/** As bench/harness.ts's percentiles, for a typed array (sorted in place). */
+function percentiles(values: Float64Array): Percentiles | null {
+  if (values.length === 0) return null;
+  const sorted = values.sort();
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
 function report(sentAt: number[]): ClientsReplies['report'] {
   const values = new Float64Array(arrivals.length);
   let samples = 0;
@@ -149,8 +168,6 @@ function report(sentAt: number[]): ClientsReplies['report'] {
       if (!Number.isNaN(arrived)) values[samples++] = arrived - sent;
     }
   }
-  const sorted = values.subarray(0, samples).sort();
-  const at = (q: number) => Math.round(sorted[Math.min(samples - 1, Math.floor(q * samples))] * 10) / 10;
   const closed: Record<string, number> = {};
   for (const client of clients) if (!isOpen(client)) closed[String(client.closeCode)] = (closed[String(client.closeCode)] ?? 0) + 1;
   const open = clients.filter(isOpen);
@@ -161,7 +178,8 @@ function report(sentAt: number[]): ClientsReplies['report'] {
     lost: open.reduce((sum, client) => sum + sentAt.length - client.received, 0),
     closed,
     lastArrival,
-    latencyMs: samples > 0 ? { p50: at(0.5), p95: at(0.95), p99: at(0.99) } : null,
+    latencyMs: percentiles(values.subarray(0, samples)),
+    sinceIngestMs: percentiles(sinceIngest.filter((value) => !Number.isNaN(value))),
     samples,
   };
 }

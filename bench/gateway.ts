@@ -161,6 +161,7 @@ export async function gateway(bench: Bench): Promise<Result> {
         `CPU over the run: gateway ${percent(cpu.gateway)}%, clients process ${percent(cpu.clients)}% of a core, ` +
         `gateway's main thread waiting for a CPU ${percent(cpu.waiting)}% of the time; load average ${loadBefore.toFixed(1)} before publishing; ` +
         `ingest answered 202 in p50 ${ingest.p50} / p95 ${ingest.p95} / p99 ${ingest.p99} ms; ` +
+        `from ingest's timestamp to a client's receive: p50 ${report.sinceIngestMs?.p50} / p95 ${report.sinceIngestMs?.p95} / p99 ${report.sinceIngestMs?.p99} ms; ` +
         `latency from the publisher's send to a client's receive (performance.timeOrigin + performance.now() in both processes), ` +
         `every ${stride === 1 ? '' : `${stride}th `}event at every client (${report.samples} samples)`,
       figures: {
@@ -182,6 +183,9 @@ export async function gateway(bench: Bench): Promise<Result> {
         ingestP50Ms: ingest.p50,
         ingestP95Ms: ingest.p95,
         ingestP99Ms: ingest.p99,
+        sinceIngestP50Ms: report.sinceIngestMs?.p50 ?? NaN,
+        sinceIngestP95Ms: report.sinceIngestMs?.p95 ?? NaN,
+        sinceIngestP99Ms: report.sinceIngestMs?.p99 ?? NaN,
       },
     };
   } finally {
