@@ -1,0 +1,178 @@
+// The harness of `npm run bench`: a private Herald (its own database and NATS namespace on the
+// local PostgreSQL and NATS, the four apps as separate processes from dist/) and the shape of a
+// scenario's result. The scenarios live in run.ts and gateway.ts.
+import 'reflect-metadata';
+import { loadConfig } from '@herald/config';
+import { Names } from '@herald/contracts';
+import { connectNats, deleteStreams } from '@herald/messaging';
+import { dropDatabase } from '@herald/persistence';
+import { prepareInfrastructure } from '@herald/platform';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Pool } from 'undici';
+
+export const ROOT = join(__dirname, '..', '..');
+const PAYLOAD = { filler: 'x'.repeat(1000 - 40) }; // ≈1 KiB events
+
+export interface Result {
+  scenario: string;
+  events: number;
+  deliveries: number;
+  seconds: number;
+  deliveriesPerSecond: number;
+  latencyMs?: { p50: number; p95: number; p99: number };
+  notes?: string;
+  /** The notes' figures, for the JSON file. */
+  figures?: Record<string, number>;
+}
+
+export function percentiles(values: number[]): { p50: number; p95: number; p99: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type AppName = 'subscriptions' | 'ingest' | 'dispatcher' | 'realtime-gateway';
+
+/** A private Herald for one scenario; `stop()` removes its database and streams. */
+export class Bench {
+  readonly token = `bench-${randomBytes(12).toString('hex')}`;
+  readonly config = loadConfig({
+    DATABASE_URL: (() => {
+      const url = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/herald');
+      url.pathname = `/herald_bench_${randomBytes(4).toString('hex')}`;
+      return url.toString();
+    })(),
+    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    HERALD_NATS_NAMESPACE: `b${randomBytes(4).toString('hex')}`,
+    HERALD_ADMIN_TOKEN: this.token,
+    HERALD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
+    HERALD_MAX_PAYLOAD_BYTES: '262144',
+  });
+  private readonly children = new Map<AppName, ChildProcess>();
+  private ports: Record<AppName, number> = { subscriptions: 0, ingest: 0, dispatcher: 0, 'realtime-gateway': 0 };
+  ingest!: Pool;
+  subscriptions!: Pool;
+
+  async start(): Promise<void> {
+    await prepareInfrastructure(this.config, () => undefined);
+    const base = 19000 + Math.floor(Math.random() * 500) * 4;
+    this.ports = { subscriptions: base, ingest: base + 1, 'realtime-gateway': base + 2, dispatcher: base + 3 };
+    for (const [name, port] of Object.entries(this.ports) as [AppName, number][]) {
+      const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: this.config.databaseUrl,
+          NATS_URL: this.config.natsUrl,
+          HERALD_NATS_NAMESPACE: this.config.natsNamespace,
+          HERALD_ADMIN_TOKEN: this.token,
+          HERALD_ENCRYPTION_KEY: this.config.encryptionKey,
+          // The load generator publishes far past the default per-app limit on purpose.
+          HERALD_INGEST_RATE_LIMIT: '0',
+          HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'error',
+          SUBSCRIPTIONS_PORT: String(this.ports.subscriptions),
+          INGEST_PORT: String(this.ports.ingest),
+          GATEWAY_PORT: String(this.ports['realtime-gateway']),
+          DISPATCHER_PORT: String(this.ports.dispatcher),
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      this.children.set(name, child);
+      const deadline = Date.now() + 30_000;
+      while (
+        !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+      ) {
+        if (Date.now() > deadline) throw new Error(`${name} did not start`);
+        await sleep(100);
+      }
+    }
+    this.ingest = new Pool(`http://127.0.0.1:${this.ports.ingest}`, { connections: 64 });
+    this.subscriptions = new Pool(`http://127.0.0.1:${this.ports.subscriptions}`, { connections: 16 });
+  }
+
+  /** The gateway's live feed, authorised with the admin token. */
+  get feedUrl(): string {
+    return `ws://127.0.0.1:${this.ports['realtime-gateway']}/ws?token=${this.token}`;
+  }
+
+  /** The process id of one of the apps, to read its figures from /proc. */
+  pid(app: AppName): number {
+    const pid = this.children.get(app)?.pid;
+    if (pid === undefined) throw new Error(`${app} is not running`);
+    return pid;
+  }
+
+  async call(pool: Pool, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const response = await pool.request({
+      method,
+      path,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, body: text ? JSON.parse(text) : null };
+  }
+
+  async app(name: string): Promise<string> {
+    return (await this.call(this.subscriptions, 'POST', '/v1/apps', { name })).body.id as string;
+  }
+
+  async endpoints(appId: string, bodies: object[], concurrency = 16): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < bodies.length) {
+          const response = await this.call(this.subscriptions, 'POST', `/v1/apps/${appId}/endpoints`, bodies[next++]);
+          if (response.status !== 201) throw new Error(`endpoint not created: ${JSON.stringify(response.body)}`);
+        }
+      }),
+    );
+  }
+
+  /** Publishes one event; returns when ingest answered 202. */
+  async publish(appId: string, id: string, eventType: string): Promise<void> {
+    for (let tries = 0; tries < 50; tries += 1) {
+      const response = await this.call(this.ingest, 'POST', `/v1/apps/${appId}/events`, { id, eventType, payload: PAYLOAD });
+      if (response.status === 202) return;
+      await sleep(50);
+    }
+    throw new Error(`event ${id} not accepted`);
+  }
+
+  async deliveryCounts(appId: string): Promise<{ total: number; succeeded: number; attempted: number }> {
+    const db = new Client({ connectionString: this.config.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ total: string; succeeded: string; attempted: string }>(
+        `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'succeeded') AS succeeded, count(*) FILTER (WHERE attempt_count > 0) AS attempted FROM deliveries WHERE app_id = $1`,
+        [appId],
+      );
+      return { total: Number(rows[0].total), succeeded: Number(rows[0].succeeded), attempted: Number(rows[0].attempted) };
+    } finally {
+      await db.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.ingest?.close();
+    await this.subscriptions?.close();
+    for (const child of this.children.values()) child.kill('SIGTERM');
+    await sleep(1000);
+    for (const child of this.children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    const nc = await connectNats(this.config.natsUrl, 'herald-bench-cleanup');
+    await deleteStreams(await jetstreamManager(nc), new Names(this.config.natsNamespace));
+    await nc.close();
+    await dropDatabase(this.config.databaseUrl);
+  }
+}
