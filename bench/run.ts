@@ -117,6 +117,8 @@ class Bench {
           INGEST_PORT: String(this.ports.ingest),
           GATEWAY_PORT: String(this.ports['realtime-gateway']),
           DISPATCHER_PORT: String(this.ports.dispatcher),
+          SUBSCRIPTIONS_GRPC_PORT: '0',
+          INGEST_GRPC_PORT: '0',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });

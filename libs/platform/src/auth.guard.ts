@@ -7,7 +7,8 @@ import type { Request } from 'express';
 import { ProblemException } from './problem';
 
 const PUBLIC_ROUTE = 'herald:public';
-const ADMIN_ONLY = 'herald:admin-only';
+/** The metadata key @AdminOnly() sets (read by the HTTP guard and the gRPC server). */
+export const ADMIN_ONLY = 'herald:admin-only';
 const APP_TOKEN_PREFIX = 'hrld_';
 /** How long a verified app token is trusted without asking PostgreSQL again (revocation delay elsewhere). */
 const TOKEN_CACHE_MS = 1000;

@@ -13,3 +13,4 @@ export * from './endpoint-announcer';
 export * from './metrics.controller';
 export * from './logging';
 export * from './event-schemas';
+export * from './grpc';
