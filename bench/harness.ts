@@ -82,6 +82,9 @@ export class Bench {
           INGEST_PORT: String(this.ports.ingest),
           GATEWAY_PORT: String(this.ports['realtime-gateway']),
           DISPATCHER_PORT: String(this.ports.dispatcher),
+          // Free ports: a running `npm start` holds the default gRPC ones.
+          SUBSCRIPTIONS_GRPC_PORT: '0',
+          INGEST_GRPC_PORT: '0',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });

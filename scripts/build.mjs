@@ -1,25 +1,28 @@
 // Compiles apps/, libs/ and scripts/ to CommonJS in dist/ with swc, rewriting the
-// @herald/<lib> aliases to relative paths so `node dist/...` needs no loader.
+// @herald/<lib> aliases to relative paths so `node dist/...` needs no loader. The .proto files
+// of libs/ are copied beside the code that loads them.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
 const root = process.cwd();
 const out = join(root, 'dist');
 const sources = ['apps', 'libs', 'scripts', 'bench'];
 
-async function* tsFiles(dir) {
+async function* filesIn(dir, wanted) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* tsFiles(path);
-    else if (entry.name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name)) yield path;
+    if (entry.isDirectory()) yield* filesIn(path, wanted);
+    else if (wanted(entry.name)) yield path;
   }
 }
+
+const isSource = (name) => name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(name);
 
 await rm(out, { recursive: true, force: true });
 let count = 0;
 for (const source of sources) {
-  for await (const file of tsFiles(join(root, source))) {
+  for await (const file of filesIn(join(root, source), isSource)) {
     const { code, map } = await transformFile(file, {
       swcrc: false,
       sourceMaps: true,
@@ -39,5 +42,10 @@ for (const source of sources) {
     if (map) await writeFile(`${target}.map`, map);
     count += 1;
   }
+}
+for await (const file of filesIn(join(root, 'libs'), (name) => name.endsWith('.proto'))) {
+  const target = join(out, relative(root, file));
+  await mkdir(dirname(target), { recursive: true });
+  await copyFile(file, target);
 }
 console.log(`built ${count} files into dist/`);

@@ -20,6 +20,8 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
 };
 
 const APPS: Record<string, number> = { subscriptions: 8080, ingest: 8081, 'realtime-gateway': 8082, dispatcher: 8083 };
+/** The gRPC ports (SUBSCRIPTIONS_GRPC_PORT, INGEST_GRPC_PORT defaults). */
+const GRPC: Record<string, number> = { subscriptions: 50051, ingest: 50052 };
 
 describe('docker-compose.yml', () => {
   it('runs NATS with JetStream and PostgreSQL, each with a health check', () => {
@@ -66,7 +68,8 @@ describe('docker-compose.yml', () => {
     const entry = service.command?.find((part) => part.startsWith('dist/')) ?? '';
     expect(entry).toBe(`dist/apps/${name}/src/main.js`);
     expect(existsSync(join(root, `apps/${name}/src/main.ts`))).toBe(true);
-    expect(service.ports).toContain(`${port}:${port}`);
+    const grpc = GRPC[name];
+    expect(service.ports).toEqual(grpc ? [`${port}:${port}`, `${grpc}:${grpc}`] : [`${port}:${port}`]);
     expect(Object.keys(service.depends_on ?? {}).sort()).toEqual(['migrate', 'nats', 'otel-collector', 'postgres']);
     expect(service.depends_on?.migrate.condition).toBe('service_completed_successfully');
     expect(service.environment?.DATABASE_URL).toMatch(/@postgres:5432\//);
@@ -84,5 +87,9 @@ describe('docker-compose.yml', () => {
     expect(dockerfile).toMatch(/npm ci/);
     expect(dockerfile).toMatch(/npm run build/);
     for (const dir of ['apps', 'libs', 'scripts']) expect(dockerfile).toContain(`COPY ${dir} ./${dir}`);
+    // The gRPC servers load libs/contracts/proto at run time: the build copies it into dist/.
+    expect(dockerfile).toContain('COPY --from=build /app/dist ./dist');
+    expect(readFileSync(join(root, 'scripts/build.mjs'), 'utf8')).toMatch(/name\.endsWith\('\.proto'\)/);
+    expect(existsSync(join(root, 'libs/contracts/proto/herald/v1/ingest.proto'))).toBe(true);
   });
 });

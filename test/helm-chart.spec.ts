@@ -15,9 +15,15 @@ const schema = JSON.parse(read('values.schema.json'));
 const templateFiles = readdirSync(join(chartDir, 'templates')).sort();
 const templates: Record<string, string> = Object.fromEntries(templateFiles.map((file) => [file, read(`templates/${file}`)]));
 
-const APPS = [
-  { key: 'subscriptions', component: 'subscriptions', port: 8080, portEnv: 'SUBSCRIPTIONS_PORT' },
-  { key: 'ingest', component: 'ingest', port: 8081, portEnv: 'INGEST_PORT' },
+const APPS: { key: string; component: string; port: number; portEnv: string; grpc?: { port: number; portEnv: string } }[] = [
+  {
+    key: 'subscriptions',
+    component: 'subscriptions',
+    port: 8080,
+    portEnv: 'SUBSCRIPTIONS_PORT',
+    grpc: { port: 50051, portEnv: 'SUBSCRIPTIONS_GRPC_PORT' },
+  },
+  { key: 'ingest', component: 'ingest', port: 8081, portEnv: 'INGEST_PORT', grpc: { port: 50052, portEnv: 'INGEST_GRPC_PORT' } },
   { key: 'realtimeGateway', component: 'realtime-gateway', port: 8082, portEnv: 'GATEWAY_PORT' },
   { key: 'dispatcher', component: 'dispatcher', port: 8083, portEnv: 'DISPATCHER_PORT' },
 ];
@@ -412,6 +418,7 @@ describe('deploy/helm/herald values', () => {
     ['a replica count that is not a number', { apps: { ingest: { replicaCount: 'three' } } }, '/apps/ingest/replicaCount'],
     ['an unknown key in an app block', { apps: { dispatcher: { replicas: 2 } } }, '/apps/dispatcher'],
     ['a port out of range', { apps: { subscriptions: { port: 70000 } } }, '/apps/subscriptions/port'],
+    ['no gRPC port for an app that serves gRPC', { apps: { ingest: { grpcPort: null } } }, '/apps/ingest/grpcPort'],
     ['an encryption key that is not 32 bytes of base64', { secrets: { encryptionKey: 'c2hvcnQ=' } }, '/secrets/encryptionKey'],
     ['an admin token under 16 characters', { secrets: { adminToken: 'short' } }, '/secrets/adminToken'],
     ['an unknown log level', { config: { logLevel: 'loud' } }, '/config/logLevel'],
@@ -429,6 +436,7 @@ describe('deploy/helm/herald values', () => {
     for (const app of APPS) {
       const block = values.apps[app.key];
       expect(block.port).toBe(app.port);
+      expect(block.grpcPort).toBe(app.grpc?.port ?? null);
       expect(block.replicaCount).toBeGreaterThanOrEqual(1);
       expect(Object.keys(block.resources).sort()).toEqual(['limits', 'requests']);
       expect(Object.keys(block.probes).sort()).toEqual(['liveness', 'readiness', 'startup']);
@@ -553,8 +561,10 @@ describe('deploy/helm/herald rendered', () => {
         '--enable-source-maps',
         `dist/apps/${app.component}/src/main.js`,
       ]);
-      expect(container.ports).toEqual([{ name: 'http', containerPort: app.port, protocol: 'TCP' }]);
+      const grpc = app.grpc ? [{ name: 'grpc', containerPort: app.grpc.port, protocol: 'TCP' }] : [];
+      expect(container.ports).toEqual([{ name: 'http', containerPort: app.port, protocol: 'TCP' }, ...grpc]);
       expect(configMap.data[app.portEnv]).toBe(String(app.port));
+      if (app.grpc) expect(configMap.data[app.grpc.portEnv]).toBe(String(app.grpc.port));
       expect(deployment.spec.replicas).toBe(values.apps[app.key].replicaCount);
     });
 
@@ -585,7 +595,8 @@ describe('deploy/helm/herald rendered', () => {
 
     it('has a Service and a PodDisruptionBudget selecting its pods', () => {
       const service = out.one('Service', `herald-${app.component}`);
-      expect(service.spec.ports).toEqual([{ name: 'http', port: app.port, targetPort: 'http', protocol: 'TCP' }]);
+      const grpc = app.grpc ? [{ name: 'grpc', port: app.grpc.port, targetPort: 'grpc', protocol: 'TCP' }] : [];
+      expect(service.spec.ports).toEqual([{ name: 'http', port: app.port, targetPort: 'http', protocol: 'TCP' }, ...grpc]);
       expect(pod.metadata.labels).toMatchObject(service.spec.selector);
       expect(deployment.spec.selector.matchLabels).toEqual(service.spec.selector);
       expect(service.spec.selector['app.kubernetes.io/component']).toBe(app.component);
@@ -722,7 +733,10 @@ describe('deploy/helm/herald rendered', () => {
     expect(bundled.byKind('Job')[0].metadata.annotations['helm.sh/hook']).toBe('post-install,pre-upgrade');
   });
 
-  it('has NOTES naming every app', () => {
-    for (const app of APPS) expect(out.notes).toContain(`herald-${app.component}`);
+  it('has NOTES naming every app and its ports', () => {
+    for (const app of APPS) {
+      const grpc = app.grpc ? `, gRPC ${app.grpc.port}` : '';
+      expect(out.notes).toContain(`herald-${app.component}  port ${app.port}${grpc}  (`);
+    }
   });
 });

@@ -26,6 +26,8 @@ export function envFor(config: HeraldConfig): NodeJS.ProcessEnv {
     HERALD_ACK_WAIT_SECONDS: String(config.ackWaitSeconds),
     HOST: '127.0.0.1',
     DISPATCHER_PORT: '0',
+    SUBSCRIPTIONS_GRPC_PORT: '0',
+    INGEST_GRPC_PORT: '0',
     LOG_LEVEL: 'error',
   };
 }

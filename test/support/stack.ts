@@ -3,7 +3,7 @@ import { HeraldConfig, loadConfig } from '@herald/config';
 import { Names } from '@herald/contracts';
 import { connectNats, deleteStreams } from '@herald/messaging';
 import { dropDatabase } from '@herald/persistence';
-import { createHttpApp, prepareInfrastructure } from '@herald/platform';
+import { createHttpApp, GrpcServer, prepareInfrastructure } from '@herald/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { randomBytes } from 'node:crypto';
 import { DispatcherModule } from '../../apps/dispatcher/src/dispatcher.module';
@@ -39,10 +39,13 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
     HERALD_MAX_PAYLOAD_BYTES: '65536',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    HOST: '127.0.0.1',
     SUBSCRIPTIONS_PORT: '0',
     INGEST_PORT: '0',
     GATEWAY_PORT: '0',
     DISPATCHER_PORT: '0',
+    SUBSCRIPTIONS_GRPC_PORT: '0',
+    INGEST_GRPC_PORT: '0',
     // Short, so a killed dispatcher's messages come back within the test's patience.
     HERALD_ACK_WAIT_SECONDS: '5',
     ...overrides,
@@ -94,6 +97,13 @@ export class TestStack {
     const entry = this.apps.get(name);
     if (!entry) throw new Error(`${name} is not running`);
     return entry.url;
+  }
+
+  /** The `host:port` of an app's gRPC server. */
+  grpcAddress(name: 'subscriptions' | 'ingest'): string {
+    const entry = this.apps.get(name);
+    if (!entry) throw new Error(`${name} is not running`);
+    return `127.0.0.1:${entry.app.get(GrpcServer).port}`;
   }
 
   async start(name: AppName): Promise<void> {

@@ -1,18 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
+import { GrpcServices } from '@herald/contracts';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
+import { databaseReadiness, grpcServer, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AppDirectory } from './apps/app-directory';
+import { MAX_BATCH_BYTES } from './events/dto/publish-batch.dto';
 import { EventsController } from './events/events.controller';
+import { EventsGrpc } from './events/events.grpc';
 import { EventsService } from './events/events.service';
 import { EventTypeCatalog } from './events/event-type-catalog';
 import { IngestRateLimiter } from './events/ingest-rate-limiter';
 import { NatsIntake } from './intake/nats-intake.service';
 
-/** Event intake: validates, then appends to HERALD_EVENTS. */
+/** Event intake over HTTP, gRPC and NATS: validates, then appends to HERALD_EVENTS. */
 @Module({})
 export class IngestModule {
   static register(config: HeraldConfig): DynamicModule {
@@ -33,6 +36,15 @@ export class IngestModule {
         EventTypeCatalog,
         IngestRateLimiter,
         NatsIntake,
+        ...grpcServer(
+          {
+            service: GrpcServices.ingest,
+            host: config.host,
+            port: config.ports.ingestGrpc,
+            maxReceiveMessageBytes: Math.max(MAX_BATCH_BYTES, config.maxPayloadBytes + 4096),
+          },
+          [EventsGrpc],
+        ),
         readinessChecks([NatsService, DataSource, NatsIntake], (nats: NatsService, dataSource: DataSource, intake: NatsIntake) => [
           natsReadiness(nats),
           databaseReadiness(dataSource),

@@ -1,23 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, HeraldConfig } from '@herald/config';
+import { GrpcServices } from '@herald/contracts';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
+import { databaseReadiness, grpcServer, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AppsController } from './apps/apps.controller';
+import { AppsGrpc } from './apps/apps.grpc';
 import { AppsService } from './apps/apps.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { DeliveriesGrpc } from './deliveries/deliveries.grpc';
 import { DeliveryOperationsService } from './deliveries/delivery-operations.service';
 import { EndpointAnnouncer } from '@herald/platform';
 import { EndpointsController } from './endpoints/endpoints.controller';
+import { EndpointsGrpc } from './endpoints/endpoints.grpc';
 import { EndpointsService } from './endpoints/endpoints.service';
 import { OutboxRelay } from '@herald/platform';
 import { TokensController } from './tokens/tokens.controller';
 import { EventTypesController } from './event-types/event-types.controller';
 import { EventsController } from './events/events.controller';
 
-/** The management API: apps, endpoints, and reads of deliveries. */
+/** The management API (REST and gRPC): apps, endpoints, and reads of deliveries. */
 @Module({})
 export class SubscriptionsModule {
   static register(config: HeraldConfig): DynamicModule {
@@ -38,6 +42,11 @@ export class SubscriptionsModule {
         DeliveryOperationsService,
         EndpointAnnouncer,
         OutboxRelay,
+        ...grpcServer({ service: GrpcServices.subscriptions, host: config.host, port: config.ports.subscriptionsGrpc }, [
+          AppsGrpc,
+          EndpointsGrpc,
+          DeliveriesGrpc,
+        ]),
         readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [
           natsReadiness(nats),
           databaseReadiness(dataSource),

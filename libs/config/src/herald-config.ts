@@ -74,6 +74,11 @@ class Environment {
   @Max(256 * 1024 * 1024)
   GATEWAY_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+  /** The address every server of an app listens on (HTTP and gRPC). */
+  @IsOptional()
+  @IsString()
+  HOST = '0.0.0.0';
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()
@@ -153,6 +158,8 @@ export interface HeraldConfig {
     /** Unsent bytes past which a client is too slow and is closed with 1013. */
     maxBufferedBytes: number;
   };
+  /** The listen address (HOST). */
+  host: string;
   ports: { subscriptions: number; ingest: number; gateway: number; dispatcher: number; subscriptionsGrpc: number; ingestGrpc: number };
   /** Events per second per app and ingest replica; 0 turns the limit off. */
   ingestRateLimit: number;
@@ -198,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       heartbeatMs: parsed.GATEWAY_HEARTBEAT_MS,
       maxBufferedBytes: parsed.GATEWAY_MAX_BUFFERED_BYTES,
     },
+    host: parsed.HOST,
     ports: {
       subscriptions: parsed.SUBSCRIPTIONS_PORT,
       ingest: parsed.INGEST_PORT,

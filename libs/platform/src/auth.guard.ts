@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { ProblemException } from './problem';
 
-/** Metadata keys of @Public() and @AdminOnly(); the OpenAPI document reads them too. */
+/** Metadata keys of @Public() and @AdminOnly(); the OpenAPI document and the gRPC server read them too. */
 export const PUBLIC_ROUTE = 'herald:public';
 export const ADMIN_ONLY = 'herald:admin-only';
 const APP_TOKEN_PREFIX = 'hrld_';

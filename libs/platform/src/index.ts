@@ -16,3 +16,4 @@ export * from './event-schemas';
 export * from './idempotency.interceptor';
 export * from './nul-guard';
 export * from './openapi';
+export * from './grpc';

@@ -18,13 +18,17 @@ export interface ProblemDetails {
   checks?: Record<string, unknown>;
 }
 
-/** An HTTP error answered as problem+json; `code` becomes the problem type. */
+/**
+ * An HTTP error answered as problem+json; `code` becomes the problem type. `headers` go with
+ * the answer: as HTTP headers over REST, as trailing metadata over gRPC.
+ */
 export class ProblemException extends HttpException {
   constructor(
     status: HttpStatus,
     readonly code: string,
     detail: string,
     readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail, status);
   }

@@ -1,10 +1,10 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Param, Post, Res } from '@nestjs/common';
-import { Caller, OwnIdempotency, Principal, ProblemException, ValidationProblem } from '@herald/platform';
+import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Caller, OwnIdempotency, Principal, ValidationProblem } from '@herald/platform';
 import type { Response } from 'express';
 import { AppDirectory } from '../apps/app-directory';
 import { PublishBatchDto } from './dto/publish-batch.dto';
 import { PublishEventDto } from './dto/publish-event.dto';
-import { EventsService, PublishResult } from './events.service';
+import { BatchItem, EventsService } from './events.service';
 import { IngestRateLimiter } from './ingest-rate-limiter';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -33,7 +33,7 @@ export class EventsController {
       throw new ValidationProblem([{ field: 'Idempotency-Key', message: 'must be 1-128 of [A-Za-z0-9_.:-]' }]);
     }
     const appId = await this.apps.resolve(appKey, caller);
-    this.throttle(appId, 1, response);
+    this.limiter.enforce(appId, 1);
     const result = await this.events.publish(appId, dto, { idempotencyKey, headers });
     if (result.deprecated) response.setHeader('Deprecation', 'true');
     return result;
@@ -47,39 +47,9 @@ export class EventsController {
     @Param('appId') appKey: string,
     @Body() dto: PublishBatchDto,
     @Headers() headers: Record<string, string | undefined>,
-    @Res({ passthrough: true }) response: Response,
-  ): Promise<{ data: (PublishResult | { error: ItemError })[] }> {
+  ): Promise<{ data: BatchItem[] }> {
     const appId = await this.apps.resolve(appKey, caller);
-    this.throttle(appId, dto.events.length, response);
-    const data = await Promise.all(
-      dto.events.map((event, index) =>
-        this.events.publish(appId, event, { headers }).catch((error: unknown) => ({ error: itemError(error, index) })),
-      ),
-    );
-    return { data };
+    this.limiter.enforce(appId, dto.events.length);
+    return { data: await this.events.publishBatch(appId, dto.events, { headers }) };
   }
-
-  private throttle(appId: string, count: number, response: Response): void {
-    const wait = this.limiter.take(appId, count);
-    if (wait === 0) return;
-    response.setHeader('Retry-After', String(wait));
-    throw new ProblemException(
-      HttpStatus.TOO_MANY_REQUESTS,
-      'rate-limited',
-      `this app may publish at most its rate limit of events per second; retry in ${wait} s`,
-    );
-  }
-}
-
-interface ItemError {
-  status: number;
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
-
-/** A batch item's error in the problem shape, its fields prefixed with the item's position. */
-function itemError(error: unknown, index: number): ItemError {
-  if (!(error instanceof ProblemException)) throw error;
-  const errors = error.errors?.map((e) => ({ field: `events.${index}.${e.field}`, message: e.message }));
-  return { status: error.getStatus(), detail: error.message, ...(errors ? { errors } : {}) };
 }

@@ -4,7 +4,7 @@ import { EventMessage, IdPrefix, newId } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
 import { EventRepository } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
-import { assertNoNul, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
+import { assertNoNul, FieldError, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
 import { PublishEventDto } from './dto/publish-event.dto';
 import { EventTypeCatalog } from './event-type-catalog';
 
@@ -17,6 +17,16 @@ export interface PublishResult {
   /** Present (true) when the event type is deprecated: the event is still delivered. */
   deprecated?: true;
 }
+
+/** Why one event of a batch was refused: its problem, its fields prefixed with `events.<index>.`. */
+export interface ItemError {
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+/** One event's outcome in a batch. */
+export type BatchItem = PublishResult | { error: ItemError };
 
 export interface PublishOptions {
   idempotencyKey?: string;
@@ -52,6 +62,21 @@ export class EventsService {
         attributes: { 'herald.app_id': appId, 'herald.event_type': dto.eventType },
       },
       () => this.accept(appId, dto, options.idempotencyKey),
+    );
+  }
+
+  /** Publishes each event on its own, concurrently: one refused event gets an error and does not sink the others. */
+  publishBatch(appId: string, events: unknown[], options: PublishOptions = {}): Promise<BatchItem[]> {
+    const { headers } = options;
+    return Promise.all(
+      events.map(async (event, index) => {
+        try {
+          // Awaited here: publish() throws a validation problem synchronously.
+          return await this.publish(appId, event, { headers });
+        } catch (error) {
+          return { error: itemError(error, index) };
+        }
+      }),
     );
   }
 
@@ -111,4 +136,11 @@ export class EventsService {
       throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'unavailable', 'the event store is unavailable; retry later');
     }
   }
+}
+
+/** A batch item's error in the problem shape; anything but a problem fails the whole batch. */
+function itemError(error: unknown, index: number): ItemError {
+  if (!(error instanceof ProblemException)) throw error;
+  const errors = error.errors?.map((e) => ({ field: `events.${index}.${e.field}`, message: e.message }));
+  return { status: error.getStatus(), detail: error.message, ...(errors ? { errors } : {}) };
 }

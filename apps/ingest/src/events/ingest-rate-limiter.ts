@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+import { ProblemException } from '@herald/platform';
 
 const MAX_APPS = 100_000;
 
@@ -16,6 +17,19 @@ export class IngestRateLimiter {
   constructor(@Inject(HERALD_CONFIG) config: HeraldConfig) {
     this.rate = config.ingestRateLimit;
     this.burst = config.ingestRateLimit * 2;
+  }
+
+  /** Takes `count` events from the app's bucket, or throws 429 with the seconds to wait (Retry-After). */
+  enforce(appId: string, count: number): void {
+    const wait = this.take(appId, count);
+    if (wait === 0) return;
+    throw new ProblemException(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'rate-limited',
+      `this app may publish at most its rate limit of events per second; retry in ${wait} s`,
+      undefined,
+      { 'Retry-After': String(wait) },
+    );
   }
 
   /** Takes `count` events from the app's bucket: 0 if allowed, else the seconds to wait. */

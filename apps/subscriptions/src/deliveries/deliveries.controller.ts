@@ -1,7 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { hasIdShape, IdPrefix } from '@herald/contracts';
 import { DeliveryRepository } from '@herald/persistence';
-import { NotFoundProblem } from '@herald/platform';
 import { Caller, Principal } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
 import { presentDelivery, presentDeliveryWithAttempts } from './delivery.presenter';
@@ -27,9 +25,7 @@ export class DeliveriesController {
   @Get(':deliveryId')
   async get(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('deliveryId') id: string) {
     const app = await this.apps.get(appKey, caller);
-    const delivery = hasIdShape(IdPrefix.delivery, id) ? await this.deliveries.findWithAttempts(app.id, id) : null;
-    if (!delivery) throw new NotFoundProblem('delivery');
-    return presentDeliveryWithAttempts(delivery);
+    return presentDeliveryWithAttempts(await this.operations.get(app.id, id));
   }
 
   /** One more attempt now. */
@@ -37,7 +33,6 @@ export class DeliveriesController {
   @HttpCode(202)
   async retry(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('deliveryId') id: string) {
     const app = await this.apps.get(appKey, caller);
-    if (!hasIdShape(IdPrefix.delivery, id)) throw new NotFoundProblem('delivery');
     return this.operations.retry(app.id, id);
   }
 }

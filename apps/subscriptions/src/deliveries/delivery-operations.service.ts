@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { deliveryIdFor, IdPrefix, newId } from '@herald/contracts';
+import { deliveryIdFor, hasIdShape, IdPrefix, newId } from '@herald/contracts';
 import { DeliveryPublisher } from '@herald/messaging';
-import { DeliveryRepository, EndpointStats, QueuedDelivery } from '@herald/persistence';
+import { DeliveryRepository, DeliveryWithAttempts, EndpointStats, QueuedDelivery } from '@herald/persistence';
 import { NotFoundProblem } from '@herald/platform';
 
 /** The most deliveries one replay request queues. */
@@ -15,8 +15,16 @@ export class DeliveryOperationsService {
     private readonly publisher: DeliveryPublisher,
   ) {}
 
+  /** The app's delivery with its attempts; 404 otherwise. */
+  async get(appId: string, deliveryId: string): Promise<DeliveryWithAttempts> {
+    const delivery = hasIdShape(IdPrefix.delivery, deliveryId) ? await this.deliveries.findWithAttempts(appId, deliveryId) : null;
+    if (!delivery) throw new NotFoundProblem('delivery');
+    return delivery;
+  }
+
   /** One more attempt now, whatever the delivery's status. */
   async retry(appId: string, deliveryId: string): Promise<{ id: string; attempt: number }> {
+    if (!hasIdShape(IdPrefix.delivery, deliveryId)) throw new NotFoundProblem('delivery');
     const delivery = await this.deliveries.reopen(appId, deliveryId);
     if (!delivery) throw new NotFoundProblem('delivery');
     await this.queue([delivery], true);

@@ -1,0 +1,3 @@
+export * from './grpc-server';
+export * from './grpc-errors';
+export * from './grpc-messages';
