@@ -123,7 +123,13 @@ describe('the management surface', () => {
       expect(stored.body).toMatchObject({ id: 'order-1', duplicate: true, createdAt: first.body?.createdAt });
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await deliveriesOf('order-1')).toHaveLength(1);
-      expect(receiver.requests.filter((r) => r.headers['webhook-id'] === 'order-1')).toHaveLength(1);
+      // A delivery of an event with a caller-chosen id is a well-formed dlv_ id that can be read and retried.
+      const [delivery] = (await deliveriesOf('order-1')) as unknown as { id: string }[];
+      expect(delivery.id).toMatch(/^dlv_[0-9a-z]{26}$/);
+      expect((await stack.request('subscriptions', 'GET', `/v1/apps/mgmt/deliveries/${delivery.id}`)).body).toMatchObject({
+        eventId: 'order-1',
+      });
+      expect((await stack.request('subscriptions', 'POST', `/v1/apps/mgmt/deliveries/${delivery.id}/retry`)).status).toBe(202);
     });
 
     it('keeps event ids per app: another app may use the same id', async () => {

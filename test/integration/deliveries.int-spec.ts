@@ -21,7 +21,7 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
 
   async function newDelivery(): Promise<string> {
     const eventId = newId(IdPrefix.event);
-    const id = deliveryIdFor(eventId, 'ep_x');
+    const id = deliveryIdFor(eventId, 'ep_x', new Date().toISOString());
     await repository.insertFanout(
       [
         {
@@ -134,7 +134,7 @@ describe('retry scheduling claims (real PostgreSQL)', () => {
   it('hands each due delivery to exactly one of several concurrent schedulers, then clears the lease once queued', async () => {
     const eventId = newId(IdPrefix.event);
     const now = new Date().toISOString();
-    const ids = Array.from({ length: 60 }, (_, i) => deliveryIdFor(eventId, `ep_${i}`));
+    const ids = Array.from({ length: 60 }, (_, i) => deliveryIdFor(eventId, `ep_${i}`, new Date().toISOString()));
     await repository.insertFanout(
       [{ id: eventId, appId: 'app_s', eventType: 'a.b', payload: { x: 1 }, channels: null, occurredAt: now, createdAt: now }],
       ids.map((id, i) => ({ id, appId: 'app_s', eventId, endpointId: `ep_${i}`, eventType: 'a.b' })),

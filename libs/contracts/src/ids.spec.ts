@@ -16,11 +16,20 @@ describe('ids', () => {
 
   it('derive delivery ids from event and endpoint, stable and distinct', () => {
     const event = newId(IdPrefix.event);
-    const a = deliveryIdFor(event, 'ep_a');
-    expect(deliveryIdFor(event, 'ep_a')).toBe(a);
-    expect(deliveryIdFor(event, 'ep_b')).not.toBe(a);
+    const a = deliveryIdFor(event, 'ep_a', '2020-01-01T00:00:00.000Z');
+    expect(deliveryIdFor(event, 'ep_a', '2020-01-01T00:00:00.000Z')).toBe(a);
+    expect(deliveryIdFor(event, 'ep_b', '2020-01-01T00:00:00.000Z')).not.toBe(a);
     expect(hasIdShape(IdPrefix.delivery, a)).toBe(true);
     expect(a.slice(4, 14)).toBe(event.slice(4, 14));
+  });
+
+  it('give events with caller-chosen ids well-formed delivery ids that sort by the event time', () => {
+    const earlier = deliveryIdFor('Order-1_x.y:z', 'ep_a', '2026-01-01T00:00:00.000Z');
+    const later = deliveryIdFor('order-2', 'ep_a', '2026-01-01T00:00:01.000Z');
+    expect(hasIdShape(IdPrefix.delivery, earlier)).toBe(true);
+    expect(hasIdShape(IdPrefix.delivery, later)).toBe(true);
+    expect(later > earlier).toBe(true);
+    expect(deliveryIdFor('order-2', 'ep_a', '2026-01-01T00:00:01.000Z')).toBe(later);
   });
 
   it('keep increasing when the clock steps back', () => {

@@ -70,10 +70,11 @@ function increment(bytes: Buffer): Buffer {
 
 /**
  * A delivery id derived from its event and endpoint, so re-running a fan-out after a crash
- * produces the same ids (and JetStream/PostgreSQL de-duplicate them). Sorts by event time.
+ * produces the same ids (and JetStream/PostgreSQL de-duplicate them). Sorts by event time: the
+ * time part of a Herald event id, or, for an id the publisher chose, the event's `createdAt`.
  */
-export function deliveryIdFor(eventId: string, endpointId: string): string {
-  const timePart = eventId.slice(eventId.indexOf('_') + 1, eventId.indexOf('_') + 11);
+export function deliveryIdFor(eventId: string, endpointId: string, eventCreatedAt: string): string {
+  const timePart = hasIdShape(IdPrefix.event, eventId) ? eventId.slice(4, 14) : encodeTime(Date.parse(eventCreatedAt));
   const digest = createHash('sha256').update(`${eventId}\u0000${endpointId}`).digest();
   return `${IdPrefix.delivery}_${timePart}${encodeBytes(digest, 16)}`;
 }

@@ -84,7 +84,7 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
     await this.config.ensureCurrent(receivedAt);
     const endpoints = this.config.index.match(event.appId, event.eventType, event.channels);
     const deliveries = endpoints.map((endpoint) => ({
-      id: deliveryIdFor(event.id, endpoint.id),
+      id: deliveryIdFor(event.id, endpoint.id, event.createdAt),
       appId: event.appId,
       eventId: event.id,
       endpointId: endpoint.id,

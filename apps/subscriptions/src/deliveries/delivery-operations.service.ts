@@ -42,7 +42,7 @@ export class DeliveryOperationsService {
   async test(appId: string, endpointId: string, eventType: string, payload: Record<string, unknown>): Promise<string> {
     const now = new Date().toISOString();
     const event = { id: newId(IdPrefix.event), appId, eventType, payload, channels: null, occurredAt: now, createdAt: now };
-    const deliveryId = deliveryIdFor(event.id, endpointId);
+    const deliveryId = deliveryIdFor(event.id, endpointId, event.createdAt);
     await this.deliveries.insertFanout([event], [{ id: deliveryId, appId, eventId: event.id, endpointId, eventType }]);
     await this.publisher.publish({ deliveryId, endpointId, attempt: 1, event, manual: true, requeue: true });
     return deliveryId;
