@@ -27,10 +27,11 @@ export class UpdateAppDto {
   @MaxLength(256)
   name?: string;
 
-  @OptionalField()
+  /** `null` removes the alias. */
+  @OptionalField({ nullable: true })
   @IsString()
   @Matches(/^(?!app_)[A-Za-z0-9_-]{1,64}$/, { message: 'uid must be 1-64 of [A-Za-z0-9_-] and not start with "app_"' })
-  uid?: string;
+  uid?: string | null;
 
   @OptionalField()
   @IsObject()
