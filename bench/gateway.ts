@@ -1,6 +1,8 @@
 // The realtime-gateway scenario: BENCH_GATEWAY_CLIENTS WebSocket clients (default 1,000, in a
 // child process, bench/gateway-clients.ts) on one gateway, BENCH_GATEWAY_RATE events/s (1,000)
-// published through ingest for BENCH_GATEWAY_SECONDS (30). Measures delivered messages/s, the
+// published through ingest for BENCH_GATEWAY_SECONDS (30), after BENCH_GATEWAY_WARMUP_SECONDS (3)
+// of the same rate of events no client subscribed to (so ingest, the gateway's consumers and the
+// connections are warm when measuring starts). Measures delivered messages/s, the
 // latency from the publisher's send to a client's receive, messages lost by clients that stayed
 // connected, and the gateway's RSS and CPU.
 import { ChildProcess, fork } from 'node:child_process';
@@ -80,6 +82,7 @@ export async function gateway(bench: Bench): Promise<Result> {
   const clientCount = Number(process.env.BENCH_GATEWAY_CLIENTS ?? 1000);
   const rate = Number(process.env.BENCH_GATEWAY_RATE ?? 1000);
   const seconds = Number(process.env.BENCH_GATEWAY_SECONDS ?? 30);
+  const warmup = Number(process.env.BENCH_GATEWAY_WARMUP_SECONDS ?? 3);
   const maxEvents = rate * seconds;
   const stride = Math.max(1, Math.ceil((maxEvents * clientCount) / MAX_SAMPLES));
   const appId = await bench.app('gateway');
@@ -100,6 +103,7 @@ export async function gateway(bench: Bench): Promise<Result> {
     const connectedRss = rssMiB(gatewayPid);
     const cpuBefore = { gateway: cpuSeconds(gatewayPid), clients: cpuSeconds(clients.pid), waiting: runQueueSeconds(gatewayPid) };
     const loadBefore = loadavg()[0];
+    await warmUp(bench, appId, rate, warmup);
     const sentAt: number[] = [];
     const inFlight: Promise<void>[] = [];
     const ingestMs: number[] = [];
@@ -153,7 +157,7 @@ export async function gateway(bench: Bench): Promise<Result> {
       deliveriesPerSecond: Math.round(report.delivered / span),
       latencyMs: report.latencyMs ?? undefined,
       notes:
-        `${clientCount} clients (${connected.failed} failed to connect), ${rate} events/s offered for ${seconds} s; ` +
+        `${clientCount} clients (${connected.failed} failed to connect), ${rate} events/s offered for ${seconds} s after a ${warmup} s warm-up; ` +
         `${sentAt.length * connected.open} messages expected, ${report.lost} not received by the ${report.open} clients that stayed open ` +
         `(the wait after publishing ended at: ${waitEnded}), ` +
         `${report.duplicates} duplicates; clients closed: ${closed.length > 0 ? closed.join(', ') : 'none'}; ` +
@@ -192,4 +196,17 @@ export async function gateway(bench: Bench): Promise<Result> {
     clearInterval(sampler);
     clients.stop();
   }
+}
+
+/** Publishes `rate` events/s of a type the clients did not subscribe to, for `seconds`, unmeasured. */
+async function warmUp(bench: Bench, appId: string, rate: number, seconds: number): Promise<void> {
+  const started = wallClock();
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  while (wallClock() - started < seconds * 1000) {
+    const due = Math.floor(((wallClock() - started) / 1000) * rate);
+    while (sent < due) inFlight.push(bench.publish(appId, `warmup-${sent++}`, 'warmup.gateway'));
+    await sleep(10);
+  }
+  await Promise.all(inFlight);
 }
