@@ -76,6 +76,8 @@ const weird = fc.oneof(
     ' ',
     '\u0000',
     'ç¥日本',
+    '2026-W01',
+    '2026-13-45T25:61:00Z',
     '../../etc/passwd',
     '%00',
     'app_',
@@ -97,6 +99,8 @@ const body = fc.oneof(
   fc.dictionary(fc.constantFrom(...FIELDS), weird, { maxKeys: 6 }).map((value) => JSON.stringify(value)),
   fc.string({ maxLength: 200 }),
   fc.constantFrom(
+    `{"payload":${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}}`,
+    `{"events":[${'['.repeat(3000)}${']'.repeat(3000)}]}`,
     '{',
     '{"a":',
     '[1,2',

@@ -178,6 +178,19 @@ describe('the management surface', () => {
       expect(bad.status).toBe(400);
     });
 
+    it('runs a request once when repeats with its key arrive at the same time', async () => {
+      const key = { 'idempotency-key': 'concurrent-1' };
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () => stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Concurrent' }, key)),
+      );
+      const statuses = responses.map((r) => r.status).sort();
+      expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+      const ids = new Set(responses.filter((r) => r.status === 201).map((r) => r.body?.id as string));
+      expect(ids.size).toBe(1);
+      const apps = (await stack.request('subscriptions', 'GET', '/v1/apps?limit=250')).body?.data as { name: string }[];
+      expect(apps.filter((app) => app.name === 'Concurrent')).toHaveLength(1);
+    });
+
     it('keeps keys per token', async () => {
       const token = (await stack.request('subscriptions', 'POST', `/v1/apps/${appId}/tokens`, {})).body?.token as string;
       const body = { url: receiver.url, description: 'per token' };
@@ -211,6 +224,22 @@ describe('the management surface', () => {
       expect(data[2]).toMatchObject({ id: 'batch-2', eventType: 'batch.two' });
       expect(data[3].error).toMatchObject({ status: 400 });
       await eventually(async () => (await deliveriesOf('batch-2'))?.[0]?.status === 'succeeded');
+    });
+
+    it('refuses nesting deeper than 32 levels and dates JavaScript cannot read, naming the field', async () => {
+      // Built as text: deeper than JSON.stringify itself could serialize.
+      const deep = `{"eventType":"deep.one","payload":${'{"d":'.repeat(5000)}{}${'}'.repeat(5000)}}`;
+      const nested = await publish(deep);
+      expect(nested.status).toBe(400);
+      expect(nested.body?.errors?.[0]).toMatchObject({
+        field: expect.stringMatching(/^payload(\.d)+$/),
+        message: expect.stringContaining('32'),
+      });
+      const week = await publish({ eventType: 'dated', payload: {}, occurredAt: '2026-W01' });
+      expect(week.status).toBe(400);
+      expect(week.body?.errors?.[0]?.field).toBe('occurredAt');
+      const since = await stack.request('subscriptions', 'GET', '/v1/apps/mgmt/events?since=2026-W01');
+      expect(since.body?.errors?.[0]?.field).toBe('since');
     });
 
     it('refuses a NUL character anywhere in a request, naming the field (PostgreSQL cannot store it)', async () => {
@@ -328,6 +357,9 @@ describe('the management surface', () => {
       await js.publish(names.ingest(appId), JSON.stringify({ eventType: 'nats.strict', payload: { email: 'nope' } }));
       await js.publish(names.ingest(appId), 'this is not json');
       await js.publish(names.ingest('app_unknown'), JSON.stringify({ eventType: 'x', payload: {} }));
+      const badKey = natsHeaders();
+      badKey.set('Idempotency-Key', 'x'.repeat(300));
+      await js.publish(names.ingest(appId), JSON.stringify({ eventType: 'nats.badkey', payload: {} }), { headers: badKey });
 
       await eventually(async () => (await deliveriesOf('nats-1'))?.[0]?.status === 'succeeded');
       await eventually(async () => (await deliveriesOf('nats-2'))?.[0]?.status === 'succeeded');
@@ -335,8 +367,8 @@ describe('the management surface', () => {
       expect(event.body).toMatchObject({ eventType: 'nats.arrived', payload: { via: 'nats' } });
 
       const kept = await eventually(async () => {
-        const messages = await rejected(3);
-        return messages.length === 3 && messages;
+        const messages = await rejected(4);
+        return messages.length === 4 && messages;
       });
       // The intake handles messages concurrently: find each rejection by its body.
       const reasonFor = (body: string) => {
@@ -347,6 +379,7 @@ describe('the management surface', () => {
       expect(schemaViolation?.subject).toBe(names.rejected(appId));
       expect(schemaViolation?.error).toMatch(/^422 payload/);
       expect(reasonFor('this is not json')).toEqual({ subject: names.rejected(appId), error: expect.stringMatching(/^400 .*JSON/) });
+      expect(reasonFor(JSON.stringify({ eventType: 'nats.badkey', payload: {} }))?.error).toMatch(/^400 Idempotency-Key/);
       expect(reasonFor(JSON.stringify({ eventType: 'x', payload: {} }))).toEqual({
         subject: names.rejected('app_unknown'),
         error: '404 app not found',

@@ -48,7 +48,8 @@ describe('app tokens and tenant isolation', () => {
 
   beforeAll(async () => {
     receiver = await new Receiver().start();
-    stack = await TestStack.start();
+    // Short heartbeats: an open feed's token is checked again at each one.
+    stack = await TestStack.start(undefined, { GATEWAY_HEARTBEAT_MS: '300' });
     db = await createDataSource(stack.env.config.databaseUrl, 1).initialize();
     await populate(a, 'tenant-a');
     await populate(b, 'tenant-b');
@@ -181,8 +182,13 @@ describe('app tokens and tenant isolation', () => {
     );
     expect((await stack.request('ingest', 'POST', `/v1/apps/${a.id}/events`, { eventType: 'x', payload: {} }, as(token))).status).toBe(401);
 
+    const gateway = stack.url('realtime-gateway').replace('http', 'ws');
+    const openFeed = await FeedClient.connect(`${gateway}/ws?token=${b.token}`);
+    const closed = new Promise<number>((resolve) => openFeed.socket.once('close', (code) => resolve(code)));
     const deleted = await stack.request('subscriptions', 'DELETE', `/v1/apps/${b.id}/tokens/${b.tokenId}`);
     expect(deleted.status).toBe(204);
+    // The feed opened with it is closed at a following heartbeat.
+    expect(await closed).toBe(1008);
     expect((await stack.request('subscriptions', 'GET', `/v1/apps/${b.id}`, undefined, as(b.token))).status).toBe(401);
     expect((await stack.request('subscriptions', 'DELETE', `/v1/apps/${b.id}/tokens/${b.tokenId}`)).status).toBe(404);
     // A token of one app cannot be deleted through another app's path.

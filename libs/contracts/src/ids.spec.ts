@@ -1,4 +1,4 @@
-import { deliveryIdFor, hasIdShape, IdPrefix, newId } from './ids';
+import { eventIdFromMessage, deliveryIdFor, hasIdShape, IdPrefix, newId } from './ids';
 
 describe('ids', () => {
   it('are prefixed, 26 characters after the prefix, and sort in creation order', () => {
@@ -36,5 +36,14 @@ describe('ids', () => {
     const ahead = newId(IdPrefix.app, Date.now() + 60_000);
     const behind = newId(IdPrefix.app, Date.now());
     expect(behind > ahead).toBe(true);
+  });
+});
+
+describe('eventIdFromMessage', () => {
+  it('gives every redelivery of one stream message the same well-formed event id', () => {
+    const id = eventIdFromMessage('HERALD_INGEST', 42, Date.parse('2026-01-02T03:04:05Z'));
+    expect(id).toBe(eventIdFromMessage('HERALD_INGEST', 42, Date.parse('2026-01-02T03:04:05Z')));
+    expect(id).not.toBe(eventIdFromMessage('HERALD_INGEST', 43, Date.parse('2026-01-02T03:04:05Z')));
+    expect(hasIdShape(IdPrefix.event, id)).toBe(true);
   });
 });

@@ -83,3 +83,13 @@ export function deliveryIdFor(eventId: string, endpointId: string, eventCreatedA
 export function hasIdShape(prefix: IdPrefix, value: string): boolean {
   return new RegExp(`^${prefix}_[0-9a-z]{26}$`).test(value);
 }
+
+/** A caller-chosen key: an event `id`, a channel, an `Idempotency-Key`. */
+export const CALLER_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const CALLER_KEY_RULE = '1-128 of [A-Za-z0-9_.:-]';
+
+/** The id of an event taken from a stream message: the same on every redelivery of that message. */
+export function eventIdFromMessage(stream: string, streamSequence: number, timestampMs: number): string {
+  const digest = createHash('sha256').update(`${stream}\u0000${streamSequence}`).digest();
+  return `${IdPrefix.event}_${encodeTime(timestampMs)}${encodeBytes(digest, 16)}`;
+}

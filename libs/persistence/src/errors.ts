@@ -14,6 +14,13 @@ export function rethrowTyped(error: unknown): never {
   throw error;
 }
 
+/** True when PostgreSQL refused the data itself (class 22 data exception, 54 limit exceeded): retrying cannot help. */
+export function isDataError(error: unknown): boolean {
+  const driverError = (error as { driverError?: unknown }).driverError ?? error;
+  const { code } = (driverError ?? {}) as { code?: string };
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+}
+
 /** True for a failure to reach PostgreSQL (connection refused, dropped or timed out): worth retrying. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const driverError = (error as { driverError?: unknown }).driverError ?? error;

@@ -6,7 +6,7 @@ import { json, NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bodyParserProblem, sendProblem } from './problem.filter';
-import { nulGuard } from './nul-guard';
+import { inputGuard } from './input-guard';
 
 /**
  * Creates a Nest HTTP app with Herald's JSON body parsing (size-limited, problem+json errors)
@@ -29,7 +29,7 @@ export async function createHttpApp(
     if (problem) sendProblem(res, problem);
     else next(error);
   });
-  app.use(nulGuard);
+  app.use(inputGuard);
   app.enableShutdownHooks();
   return app;
 }

@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, Logger } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
+import { CALLER_KEY_PATTERN, CALLER_KEY_RULE } from '@herald/contracts';
 import { IdempotencyRepository } from '@herald/persistence';
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -9,7 +10,6 @@ import { bearerToken } from './auth.guard';
 import { ConflictProblem, ProblemException, ValidationProblem } from './problem';
 
 const OWN_IDEMPOTENCY = 'herald:own-idempotency';
-const KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 const PRUNE_EVERY_MS = 3600_000;
 
 /** Marks a POST route that gives `Idempotency-Key` its own meaning (event publishing). */
@@ -19,8 +19,8 @@ export const OwnIdempotency = () => SetMetadata(OWN_IDEMPOTENCY, true);
  * `Idempotency-Key` on every POST (API.md, "Conventions"): the first request with a key runs and
  * its response is kept for 24 hours per token; a repeat with the same key and token gets that
  * response again (`Idempotent-Replayed: true`) and runs nothing. The key is claimed before the
- * request runs, so a concurrent repeat gets 409; a request that failed frees its key; reusing a
- * key for a different request is refused with 422.
+ * request runs, so a concurrent repeat gets 409; a request that failed frees its key (and one
+ * whose process died, after a 5-minute lease); reusing a key for a different request is 422.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -38,8 +38,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || key === undefined) return next.handle();
     if (this.reflector.get<boolean>(OWN_IDEMPOTENCY, context.getHandler())) return next.handle();
-    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      throw new ValidationProblem([{ field: 'Idempotency-Key', message: 'must be 1-128 of [A-Za-z0-9_.:-]' }]);
+    if (typeof key !== 'string' || !CALLER_KEY_PATTERN.test(key)) {
+      throw new ValidationProblem([{ field: 'Idempotency-Key', message: `must be ${CALLER_KEY_RULE}` }]);
     }
     const response = context.switchToHttp().getResponse<Response>();
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
@@ -76,7 +76,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
       await this.keys.release(scope, key);
       throw error;
     }
-    await this.keys.complete(scope, key, status, body);
+    // The request ran: answer it even if its response cannot be kept (the key's claim then
+    // lapses after its lease, and a repeat would run again).
+    await this.keys
+      .complete(scope, key, status, body)
+      .catch((error: Error) => this.logger.warn(`could not keep the response for an Idempotency-Key: ${error.message}`));
     return body;
   }
 

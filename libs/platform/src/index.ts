@@ -14,6 +14,6 @@ export * from './metrics.controller';
 export * from './logging';
 export * from './event-schemas';
 export * from './idempotency.interceptor';
-export * from './nul-guard';
+export * from './input-guard';
 export * from './openapi';
 export * from './grpc';

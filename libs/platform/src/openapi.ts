@@ -2,6 +2,7 @@ import { HttpStatus, INestApplication, RequestMethod, Type } from '@nestjs/commo
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { MetadataScanner, ModulesContainer, NestFactory } from '@nestjs/core';
+import { CALLER_KEY_PATTERN } from '@herald/contracts';
 import {
   DocumentBuilder,
   OpenAPIObject,
@@ -135,7 +136,7 @@ const IDEMPOTENCY_KEY: ParameterObject = {
   description:
     'A repeat within 24 h with the same key and token returns the first response (header `Idempotent-Replayed: true`) ' +
     'and does nothing again; the same key with a different request is 422, while the first still runs 409.',
-  schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,128}$' },
+  schema: { type: 'string', pattern: CALLER_KEY_PATTERN.source },
 };
 
 /** `AppsController.create` → `apps_create`. */

@@ -1,7 +1,8 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { ValidateIf, validateSync } from 'class-validator';
+import { isISO8601, ValidateBy, ValidateIf, ValidationArguments, validateSync } from 'class-validator';
 import { FieldError, ValidationProblem } from './problem';
+import { assertSafeJson } from './input-guard';
 
 /** Flattens class-validator errors to `{field, message}` with dotted paths (`headers.x-a`, `eventTypes.0`). */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -28,6 +29,7 @@ export function validateDto<T extends object>(cls: new () => T, raw: unknown, fi
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ValidationProblem([{ field: field || 'body', message: 'must be a JSON object' }]);
   }
+  assertSafeJson(raw, field);
   const dto = plainToInstance(cls, raw);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false });
   if (errors.length > 0) throw new ValidationProblem(flattenValidationErrors(errors, field));
@@ -40,4 +42,19 @@ export function validateDto<T extends object>(cls: new () => T, raw: unknown, fi
  */
 export function OptionalField(options: { nullable?: boolean } = {}): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined && !(options.nullable && value === null));
+}
+
+/**
+ * An ISO 8601 date-time JavaScript can turn into a Date: `IsISO8601` alone also takes forms
+ * such as week dates (`2026-W01`) that `new Date()` cannot read.
+ */
+export function IsDateTime(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDateTime',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isISO8601(value, { strict: true }) && Number.isFinite(Date.parse(value)),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property ?? 'value'} must be an ISO 8601 date-time (e.g. 2026-01-02T03:04:05Z)`,
+    },
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * Coalesces single calls into batched ones: items added within `maxWaitMs` (or until
  * `maxSize`) are handed to `flush` together, and each caller gets its own item's result.
- * One flush runs at a time; a failed flush rejects every caller of that batch.
+ * One flush runs at a time. When a flush of several items fails, each is flushed again on its
+ * own, so one item that can never succeed fails alone instead of taking its batch with it.
  */
 export class Batcher<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
@@ -39,7 +40,13 @@ export class Batcher<T, R> {
       const results = await this.flush(batch.map((entry) => entry.item));
       batch.forEach((entry, i) => entry.resolve(results[i]));
     } catch (error) {
-      for (const entry of batch) entry.reject(error);
+      if (batch.length === 1) return batch[0].reject(error);
+      for (const entry of batch) {
+        await this.flush([entry.item]).then(
+          ([result]) => entry.resolve(result),
+          (itemError: unknown) => entry.reject(itemError),
+        );
+      }
     }
   }
 }

@@ -3,7 +3,7 @@ import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { deliveryIdFor, EventMessage } from '@herald/contracts';
 import { DeliveryPublisher, DurableConsumer, NatsService } from '@herald/messaging';
 import { contextFrom, inSpan, SpanKind } from '@herald/telemetry';
-import { DeliveryRepository, NewDelivery } from '@herald/persistence';
+import { DeliveryRepository, isDataError, NewDelivery } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
 import { Batcher } from '../common/batcher';
 import { ConfigFeed } from '../routing/config-feed.service';
@@ -74,6 +74,13 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
       );
       msg.ack();
     } catch (error) {
+      if (isDataError(error)) {
+        // Ingest refuses what PostgreSQL cannot store; should such an event get through anyway,
+        // it must not be retried forever and hold up everyone else's.
+        this.logger.error(`event ${event.id} of app ${event.appId} cannot be stored, dropping it: ${(error as Error).message}`);
+        msg.term('cannot be stored');
+        return;
+      }
       this.logger.warn(`fan-out of ${event.id} failed, will retry: ${(error as Error).message}`);
       msg.nak(RETRY_DELAY_MS);
     }

@@ -1,13 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { Caller, OwnIdempotency, Principal, ValidationProblem } from '@herald/platform';
+import { Caller, OwnIdempotency, Principal } from '@herald/platform';
 import type { Response } from 'express';
 import { AppDirectory } from '../apps/app-directory';
 import { PublishBatchDto } from './dto/publish-batch.dto';
 import { PublishEventDto } from './dto/publish-event.dto';
 import { BatchItem, EventsService } from './events.service';
 import { IngestRateLimiter } from './ingest-rate-limiter';
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 @Controller('v1/apps/:appId/events')
 export class EventsController {
@@ -29,9 +27,6 @@ export class EventsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const idempotencyKey = headers['idempotency-key'];
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ValidationProblem([{ field: 'Idempotency-Key', message: 'must be 1-128 of [A-Za-z0-9_.:-]' }]);
-    }
     const appId = await this.apps.resolve(appKey, caller);
     this.limiter.enforce(appId, 1);
     const result = await this.events.publish(appId, dto, { idempotencyKey, headers });

@@ -1,10 +1,10 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
-import { EventMessage, IdPrefix, newId } from '@herald/contracts';
+import { CALLER_KEY_PATTERN, CALLER_KEY_RULE, EventMessage, IdPrefix, newId } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
 import { EventRepository } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
-import { assertNoNul, FieldError, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
+import { assertSafeJson, FieldError, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
 import { PublishEventDto } from './dto/publish-event.dto';
 import { EventTypeCatalog } from './event-type-catalog';
 
@@ -30,6 +30,11 @@ export type BatchItem = PublishResult | { error: ItemError };
 
 export interface PublishOptions {
   idempotencyKey?: string;
+  /**
+   * The id to use when the caller gave none, the same for every retry of one request (NATS
+   * intake derives it from the message, so a redelivery cannot create a second event).
+   */
+  fallbackId?: string;
   /** Incoming headers or metadata: `traceparent` continues the caller's trace. */
   headers?: Record<string, string | string[] | undefined>;
 }
@@ -61,7 +66,7 @@ export class EventsService {
         parent: requestContext(options.headers ?? {}),
         attributes: { 'herald.app_id': appId, 'herald.event_type': dto.eventType },
       },
-      () => this.accept(appId, dto, options.idempotencyKey),
+      () => this.accept(appId, dto, options.idempotencyKey, options.fallbackId),
     );
   }
 
@@ -80,9 +85,9 @@ export class EventsService {
     );
   }
 
-  private async accept(appId: string, dto: PublishEventDto, idempotencyKey?: string): Promise<PublishResult> {
-    // PostgreSQL cannot store NUL: refuse it here, whatever the transport, or the fan-out would choke on it.
-    assertNoNul(dto.payload, 'payload');
+  private async accept(appId: string, dto: PublishEventDto, idempotencyKey?: string, fallbackId?: string): Promise<PublishResult> {
+    // Whatever the transport: PostgreSQL cannot store NUL, and the fan-out must never choke on a payload.
+    assertSafeJson(dto.payload, 'payload');
     if (Buffer.byteLength(JSON.stringify(dto.payload)) > this.config.maxPayloadBytes) {
       throw new ProblemException(
         HttpStatus.PAYLOAD_TOO_LARGE,
@@ -96,7 +101,10 @@ export class EventsService {
       throw new ValidationProblem(schemaViolations(rules.validate.errors), HttpStatus.UNPROCESSABLE_ENTITY);
     }
     const flag = rules.deprecated ? { deprecated: true as const } : {};
-    const callerId = dto.id ?? idempotencyKey;
+    if (idempotencyKey !== undefined && !CALLER_KEY_PATTERN.test(idempotencyKey)) {
+      throw new ValidationProblem([{ field: 'Idempotency-Key', message: `must be ${CALLER_KEY_RULE}` }]);
+    }
+    const callerId = dto.id ?? idempotencyKey ?? fallbackId;
     if (callerId !== undefined) {
       // JetStream de-duplicates within its window; past it, the stored event answers.
       // If PostgreSQL is away, JetStream's window alone answers repeats.

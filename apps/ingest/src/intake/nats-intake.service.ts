@@ -1,6 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
+import { eventIdFromMessage } from '@herald/contracts';
 import { DurableConsumer, NatsService } from '@herald/messaging';
+import { isDatabaseUnavailable } from '@herald/persistence';
 import { ADMIN, ProblemException } from '@herald/platform';
 import { JsMsg } from '@nats-io/jetstream';
 import { AppDirectory } from '../apps/app-directory';
@@ -8,6 +10,8 @@ import { EventsService } from '../events/events.service';
 
 const MAX_REASON_CHARS = 1024;
 const RETRY_DELAY_MS = 5000;
+/** Deliveries of a message failing for a reason other than an outage before it is rejected. */
+const MAX_ATTEMPTS = 5;
 
 /**
  * NATS intake: a JSON body published on `herald.ingest.{appId}` is accepted exactly as
@@ -60,6 +64,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
       const appId = await this.apps.resolve(appKey, ADMIN);
       await this.events.publish(appId, body, {
         idempotencyKey: msg.headers?.get('Idempotency-Key') || undefined,
+        fallbackId: eventIdFromMessage(msg.info.stream, msg.info.streamSequence, Math.floor(msg.info.timestampNanos / 1e6)),
         headers: { traceparent: msg.headers?.get('traceparent') || undefined },
       });
       msg.ack();
@@ -67,6 +72,12 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
       if (error instanceof ProblemException && error.getStatus() < 500) {
         const fields = error.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
         return this.reject(msg, `${error.getStatus()} ${fields || error.message}`);
+      }
+      const transient = (error instanceof ProblemException && error.getStatus() === 503) || isDatabaseUnavailable(error);
+      if (!transient && msg.info.deliveryCount >= MAX_ATTEMPTS) {
+        // Not an outage, and it failed every time: keep it with the reason rather than loop forever.
+        this.logger.error(`intake of message ${msg.seq} failed ${MAX_ATTEMPTS} times, rejecting it: ${(error as Error).message}`);
+        return this.reject(msg, `500 could not be processed: ${(error as Error).message}`);
       }
       this.logger.warn(`intake of message ${msg.seq} failed, retrying: ${(error as Error).message}`);
       msg.nak(RETRY_DELAY_MS);

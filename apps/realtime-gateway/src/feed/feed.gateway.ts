@@ -34,6 +34,8 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly logger = new Logger(FeedGateway.name);
   private readonly sessions = new WeakMap<WebSocket, FeedSubscriber>();
   private readonly principals = new WeakMap<IncomingMessage, Principal>();
+  /** The app token of each socket opened with one, checked again at every heartbeat. */
+  private readonly appTokens = new WeakMap<WebSocket, string>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private readonly serialized = new WeakMap<object, Buffer>();
   private readonly sockets = new WeakMap<WebSocket, Socket>();
@@ -80,8 +82,23 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         this.alive.set(client, false);
         client.ping();
       }
+      void this.recheckTokens(server.clients);
     }, this.config.gateway.heartbeatMs);
     this.heartbeat.unref();
+  }
+
+  /**
+   * Closes (1008) the sockets whose app token was revoked or expired, or whose app was deleted,
+   * since they opened. The Authenticator's one-second cache keeps this to one query per token.
+   */
+  private async recheckTokens(clients: Set<WebSocket>): Promise<void> {
+    for (const client of clients) {
+      const token = this.appTokens.get(client);
+      if (token === undefined || client.readyState !== WebSocket.OPEN) continue;
+      // PostgreSQL unreachable: keep serving what was authorised, check again next time.
+      const principal = await this.authenticator.authenticate(token).catch(() => undefined);
+      if (principal === null) client.close(1008, 'token revoked or expired');
+    }
   }
 
   onModuleDestroy(): void {
@@ -89,11 +106,18 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleConnection(client: WebSocket, request: IncomingMessage): void {
+    const principal = this.principals.get(request);
+    if (!principal) {
+      // verifyClient let no unauthenticated upgrade through; should one arrive anyway, it gets nothing.
+      client.close(1008, 'unauthorized');
+      return;
+    }
+    if (principal.kind === 'app') this.appTokens.set(client, upgradeToken(request) ?? '');
     this.sockets.set(client, request.socket);
     this.alive.set(client, true);
     client.on('pong', () => this.alive.set(client, true));
     // An app token's feed is confined to its app for the life of the socket.
-    const scope = scopeOf(this.principals.get(request) ?? { kind: 'admin' });
+    const scope = scopeOf(principal);
     const subscriber: FeedSubscriber = {
       filter: { active: true, eventTypes: ['*'], appId: null, scope },
       send: (message: FeedMessage) => this.send(client, message),

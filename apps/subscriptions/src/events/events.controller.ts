@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { EVENT_TYPE_MAX_LENGTH } from '@herald/contracts';
 import { EventEntity, EventRepository } from '@herald/persistence';
-import { Caller, NotFoundProblem, PageQueryDto, Principal, ValidationProblem, OptionalField } from '@herald/platform';
-import { IsISO8601, IsString, MaxLength } from 'class-validator';
+import { Caller, NotFoundProblem, PageQueryDto, Principal, ValidationProblem, IsDateTime, OptionalField } from '@herald/platform';
+import { IsString, MaxLength } from 'class-validator';
 import { AppsService } from '../apps/apps.service';
 
 export class ListEventsQueryDto extends PageQueryDto {
@@ -13,12 +13,12 @@ export class ListEventsQueryDto extends PageQueryDto {
 
   /** Events created at or after this time. */
   @OptionalField()
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
+  @IsDateTime()
   since?: string;
 
   /** Events created before this time. */
   @OptionalField()
-  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
+  @IsDateTime()
   until?: string;
 }
 

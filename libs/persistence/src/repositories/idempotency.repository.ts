@@ -9,6 +9,9 @@ export interface IdempotencyRecord {
   body: unknown;
 }
 
+/** How long an uncompleted claim holds its key (longer than any request runs). */
+const LEASE = '5 minutes';
+
 /**
  * Responses kept for `Idempotency-Key` repeats, per caller (`scope`) and key, for 24 hours.
  * A key is claimed before the request runs, so two concurrent repeats cannot both run it.
@@ -17,22 +20,31 @@ export interface IdempotencyRecord {
 export class IdempotencyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Claims the key for this request; returns null if claimed now, else the existing record. */
+  /**
+   * Claims the key for this request; returns null if claimed now, else the existing record. A
+   * key older than 24 hours, or claimed over LEASE ago and never completed (its request died
+   * with its process), is taken over. Each statement commits on its own, so a concurrent repeat
+   * sees the claim and gets the unfinished record (status null).
+   */
   async claim(scope: string, key: string, requestHash: string): Promise<IdempotencyRecord | null> {
-    const rows = await this.dataSource.query<(IdempotencyRecord & { claimed: boolean })[]>(
-      `WITH claimed AS (
-         INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const claimed = await this.dataSource.query<unknown[]>(
+        `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
          ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status = NULL, body = NULL, created_at = now()
            WHERE idempotency_keys.created_at < now() - interval '24 hours'
-         RETURNING 1
-       )
-       SELECT request_hash AS "requestHash", status, body, EXISTS (SELECT 1 FROM claimed) AS claimed
-       FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-      [scope, key, requestHash],
-    );
-    const row = rows[0];
-    if (!row || row.claimed) return null;
-    return { requestHash: row.requestHash, status: row.status, body: openBody(row.body) };
+              OR (idempotency_keys.status IS NULL AND idempotency_keys.created_at < now() - interval '${LEASE}')
+         RETURNING 1`,
+        [scope, key, requestHash],
+      );
+      if (claimed.length > 0) return null;
+      const rows = await this.dataSource.query<IdempotencyRecord[]>(
+        `SELECT request_hash AS "requestHash", status, body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+        [scope, key],
+      );
+      // Gone in between (the first request failed and released it): try to claim it again.
+      if (rows[0]) return { requestHash: rows[0].requestHash, status: rows[0].status, body: openBody(rows[0].body) };
+    }
+    throw new Error(`could not claim idempotency key ${key}`);
   }
 
   async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {

@@ -24,6 +24,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { GrpcServiceSpec, PROTO_DIR } from '@herald/contracts';
 import { ADMIN_ONLY, Authenticator, bearerToken, Principal } from '../auth.guard';
 import { ProblemException } from '../problem';
+import { assertSafeJson, MAX_JSON_DEPTH } from '../input-guard';
 import { ProblemDetailsFilter } from '../problem.filter';
 import { toServiceError } from './grpc-errors';
 
@@ -126,6 +127,9 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
   private async handle(call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>, handler: RpcHandler, adminOnly: boolean) {
     try {
       const caller = await this.authenticate(call.metadata, adminOnly);
+      // As the REST API's input guard does: no NUL anywhere. A Struct takes three levels per JSON
+      // level, so the depth bound here is looser; the payload's own is checked once decoded.
+      assertSafeJson(call.request, '', MAX_JSON_DEPTH * 3 + 6);
       callback(null, await handler(call.request, caller, call.metadata));
     } catch (error) {
       const headers = error instanceof ProblemException ? error.headers : {};

@@ -1,6 +1,6 @@
-import { OptionalField } from '@herald/platform';
-import { ArrayMaxSize, IsArray, IsISO8601, IsObject, IsString, Matches, MaxLength } from 'class-validator';
-import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
+import { IsDateTime, OptionalField } from '@herald/platform';
+import { ArrayMaxSize, IsArray, IsObject, IsString, Matches, MaxLength } from 'class-validator';
+import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN, CALLER_KEY_PATTERN, CALLER_KEY_RULE } from '@herald/contracts';
 
 export class PublishEventDto {
   @IsString()
@@ -14,17 +14,17 @@ export class PublishEventDto {
   /** Caller-chosen id: a repeat with the same id is a duplicate and delivers nothing again. */
   @OptionalField()
   @IsString()
-  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { message: 'id must be 1-128 of [A-Za-z0-9_.:-]' })
+  @Matches(CALLER_KEY_PATTERN, { message: `id must be ${CALLER_KEY_RULE}` })
   id?: string;
 
   @OptionalField()
   @IsArray()
   @ArrayMaxSize(10)
   @IsString({ each: true })
-  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { each: true, message: 'each channel must be 1-128 of [A-Za-z0-9_.:-]' })
+  @Matches(CALLER_KEY_PATTERN, { each: true, message: `each channel must be ${CALLER_KEY_RULE}` })
   channels?: string[];
 
   @OptionalField()
-  @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO 8601 date-time' })
+  @IsDateTime()
   occurredAt?: string;
 }

@@ -1,13 +1,13 @@
-import { OptionalField } from '@herald/platform';
-import { IsIn, IsISO8601, IsObject, IsString, Matches, MaxLength } from 'class-validator';
+import { IsDateTime, OptionalField } from '@herald/platform';
+import { IsIn, IsObject, IsString, Matches, MaxLength } from 'class-validator';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
 
 export class ReplayDto {
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
+  @IsDateTime()
   since: string;
 
   @OptionalField()
-  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date-time' })
+  @IsDateTime()
   until?: string;
 
   @OptionalField()
@@ -29,6 +29,6 @@ export class TestEventDto {
 
 export class StatsQueryDto {
   @OptionalField()
-  @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' })
+  @IsDateTime()
   since?: string;
 }

@@ -15,7 +15,15 @@ import {
   Min,
   Validate,
 } from 'class-validator';
-import { EndpointBatch, EndpointBody, EndpointSignature, EndpointType, EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
+import {
+  EndpointBatch,
+  EndpointBody,
+  EndpointSignature,
+  EndpointType,
+  EVENT_TYPE_FILTER_PATTERN,
+  CALLER_KEY_PATTERN,
+  CALLER_KEY_RULE,
+} from '@herald/contracts';
 import { PageQueryDto, OptionalField } from '@herald/platform';
 import { IsStringMap } from '../../common/string-map.validator';
 import { IsBatchSettings, IsBodyFormat, IsRequestHeaders, IsSignatureScheme } from './endpoint.validators';
@@ -48,7 +56,7 @@ class EndpointFieldsDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(10)
   @IsString({ each: true })
-  @Matches(/^[A-Za-z0-9_.:-]{1,128}$/, { each: true, message: 'each channel must be 1-128 of [A-Za-z0-9_.:-]' })
+  @Matches(CALLER_KEY_PATTERN, { each: true, message: `each channel must be ${CALLER_KEY_RULE}` })
   channels?: string[] | null;
 
   @OptionalField()
