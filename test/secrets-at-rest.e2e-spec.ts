@@ -1,6 +1,7 @@
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Names } from '@herald/contracts';
+import { createDataSource } from '@herald/persistence';
 import { execFileSync } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
 import { Receiver } from './support/receiver';
@@ -99,5 +100,36 @@ describe('secrets at rest', () => {
       expect([needle, dump.includes(needle)]).toEqual([needle, false]);
       expect([needle, streams.includes(needle)]).toEqual([needle, false]);
     }
+  });
+
+  it('seals, at the next start, secrets stored in plain text before encryption at rest', async () => {
+    const app = (await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Legacy' })).body?.id as string;
+    const endpoint = (await stack.request('subscriptions', 'POST', `/v1/apps/${app}/endpoints`, { url: receiver.url })).body?.id as string;
+    const legacy = `whsec_${Buffer.from('legacy-plaintext-secret-from-before').toString('base64')}`;
+    const db = await createDataSource(stack.env.config.databaseUrl, 1).initialize();
+    try {
+      // What an install of the previous version holds: the secrets as they are.
+      await db.query(`UPDATE endpoints SET secret = $1, previous_secrets = $2 WHERE id = $3`, [
+        legacy,
+        JSON.stringify([{ secret: `${legacy}old`, expiresAt: '2099-01-01T00:00:00.000Z' }]),
+        endpoint,
+      ]);
+      await stack.stop('subscriptions');
+      await stack.start('subscriptions');
+      const [row] = await db.query<{ secret: string; previous: string }[]>(
+        `SELECT secret, previous_secrets::text AS previous FROM endpoints WHERE id = $1`,
+        [endpoint],
+      );
+      expect(row.secret).toMatch(/^hv1:/);
+      expect(row.previous).toContain('hv1:');
+      expect(row.previous).not.toContain(legacy.slice(6));
+    } finally {
+      await db.destroy();
+    }
+    expect((await stack.request('subscriptions', 'GET', `/v1/apps/${app}/endpoints/${endpoint}/secret`)).body?.secret).toBe(legacy);
+    // The re-announced config replaced the plaintext message, and the dispatcher signs with the secret.
+    await stack.request('ingest', 'POST', `/v1/apps/${app}/events`, { eventType: 'legacy.sealed', payload: {} });
+    const request = await eventually(async () => receiver.requests.find((r) => r.body.includes('legacy.sealed')));
+    expect(() => new Webhook(legacy).verify(request.body, request.headers as Record<string, string>)).not.toThrow();
   });
 });

@@ -16,6 +16,7 @@ import { EndpointAnnouncer } from '@herald/platform';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EndpointsGrpc } from './endpoints/endpoints.grpc';
 import { EndpointsService } from './endpoints/endpoints.service';
+import { LegacySecretSealer } from './endpoints/legacy-secret-sealer';
 import { OutboxRelay } from '@herald/platform';
 import { TokensController } from './tokens/tokens.controller';
 import { EventTypesController } from './event-types/event-types.controller';
@@ -39,6 +40,7 @@ export class SubscriptionsModule {
       providers: [
         AppsService,
         EndpointsService,
+        LegacySecretSealer,
         DeliveryOperationsService,
         EndpointAnnouncer,
         OutboxRelay,

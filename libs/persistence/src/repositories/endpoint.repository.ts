@@ -65,6 +65,25 @@ export class EndpointRepository {
     });
   }
 
+  /**
+   * Writes the endpoint's secrets again, which seals them (a row from before encryption at rest
+   * holds them in plain text), bumps its version and announces it, in one transaction.
+   */
+  async reseal(appId: string, id: string, announce: (endpoint: EndpointEntity) => OutboxMessage): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const endpoint = await manager.findOne(EndpointEntity, { where: { appId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!endpoint) return;
+      endpoint.version += 1;
+      // An explicit UPDATE: save() would skip columns whose opened value did not change.
+      await manager.update(
+        EndpointEntity,
+        { appId, id },
+        { secret: endpoint.secret, previousSecrets: endpoint.previousSecrets, version: endpoint.version },
+      );
+      await this.outbox.add(manager, [announce(endpoint)]);
+    });
+  }
+
   /** Deletes the endpoint and writes its announcement atomically; false if it did not exist. */
   async delete(appId: string, id: string, announce: OutboxMessage): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
