@@ -157,7 +157,7 @@ describe('the management surface', () => {
       expect(other.status).toBe(422);
       expect(other.body?.errors?.[0]?.field).toBe('Idempotency-Key');
 
-      // A failed request frees its key; a fixed retry with it then runs.
+      // A failed request frees its key: a fixed retry with the same key then runs.
       const failed = await stack.request(
         'subscriptions',
         'POST',
@@ -170,10 +170,12 @@ describe('the management surface', () => {
         'subscriptions',
         'POST',
         '/v1/apps/mgmt/endpoints',
-        { url: 'ftp://x' },
+        { url: receiver.url, description: 'fixed' },
         { 'idempotency-key': 'ep-1' },
       );
-      expect(retried.status).toBe(400);
+      expect(retried.status).toBe(201);
+      expect(retried.body?.description).toBe('fixed');
+      await stack.request('subscriptions', 'DELETE', `/v1/apps/mgmt/endpoints/${retried.body?.id as string}`);
       const bad = await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'x' }, { 'idempotency-key': 'has space' });
       expect(bad.status).toBe(400);
     });
@@ -253,8 +255,6 @@ describe('the management surface', () => {
       expect(batch.body?.errors).toEqual([{ field: 'events.1.payload.name', message: expect.stringContaining('NUL') }]);
       const app = await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'x\u0000' });
       expect(app.body?.errors?.[0]?.field).toBe('name');
-      const events = await stack.request('subscriptions', 'GET', '/v1/apps/mgmt/events?eventType=nul.ok');
-      expect(events.body?.data).toEqual([]);
     });
 
     it('takes up to 500 events and refuses 501', async () => {
@@ -323,9 +323,9 @@ describe('the management surface', () => {
     it('answers 429 with Retry-After past the limit, per app', async () => {
       await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Noisy', uid: 'noisy' });
       await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Quiet', uid: 'quiet' });
-      const events = Array.from({ length: 300 }, (_, i) => ({ eventType: 'noise', payload: { i } }));
-      // The bucket holds two seconds' worth (600 at 300/s): two batches of 300 pass, the third does not.
-      expect((await stack.request('ingest', 'POST', '/v1/apps/noisy/events/batch', { events })).status).toBe(202);
+      const events = Array.from({ length: 500 }, (_, i) => ({ eventType: 'noise', payload: { i } }));
+      // The bucket holds two seconds' worth (600 at 300/s): a batch of 500 passes, the next one
+      // only once 400 more have accrued (1.3 s later).
       expect((await stack.request('ingest', 'POST', '/v1/apps/noisy/events/batch', { events })).status).toBe(202);
       const limited = await stack.request('ingest', 'POST', '/v1/apps/noisy/events/batch', { events });
       expect(limited.status).toBe(429);

@@ -10,6 +10,7 @@ import { ProblemException } from './problem';
 export const PUBLIC_ROUTE = 'herald:public';
 export const ADMIN_ONLY = 'herald:admin-only';
 const APP_TOKEN_PREFIX = 'hrld_';
+const APP_TOKEN_SHAPE = /^hrld_[A-Za-z0-9_-]{43}$/;
 /** How long a verified app token is trusted without asking PostgreSQL again (revocation delay elsewhere). */
 const TOKEN_CACHE_MS = 1000;
 const TOKEN_CACHE_MAX = 10_000;
@@ -75,7 +76,8 @@ export class Authenticator {
   async authenticate(token: string | null | undefined): Promise<Principal | null> {
     if (!token || token.length > 512) return null;
     if (tokensEqual(token, this.config.adminToken)) return ADMIN;
-    if (!token.startsWith(APP_TOKEN_PREFIX)) return null;
+    // Only something shaped like a token Herald issued costs a database lookup.
+    if (!APP_TOKEN_SHAPE.test(token)) return null;
     const hash = hashToken(token);
     const now = Date.now();
     const cached = this.cache.get(hash);

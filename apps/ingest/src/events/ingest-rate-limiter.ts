@@ -44,11 +44,12 @@ export class IngestRateLimiter {
     }
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.rate);
     bucket.at = now;
-    if (count > this.burst) return Math.ceil(count / this.rate);
-    if (bucket.tokens >= count) {
+    // A batch larger than the burst passes when the bucket is full, leaving it in debt; else
+    // such a batch could never pass however long its sender waited.
+    if (bucket.tokens >= Math.min(count, this.burst)) {
       bucket.tokens -= count;
       return 0;
     }
-    return Math.max(1, Math.ceil((count - bucket.tokens) / this.rate));
+    return Math.max(1, Math.ceil((Math.min(count, this.burst) - bucket.tokens) / this.rate));
   }
 }
