@@ -156,6 +156,9 @@ describe('app tokens and tenant isolation', () => {
     try {
       feedA.send({ type: 'subscribe', eventTypes: ['*'], appId: b.id });
       await eventually(async () => feedA.find((m) => m.type === 'error' && m.message === 'app not found'));
+      // Its own app, by uid as in the REST paths, is fine.
+      feedA.send({ type: 'subscribe', eventTypes: ['*'], appId: 'tenant-a' });
+      await eventually(async () => feedA.find((m) => m.type === 'subscribed' && m.appId === a.id));
       await stack.request('ingest', 'POST', `/v1/apps/${b.id}/events`, { eventType: 'order.placed', payload: { n: 1 } });
       await stack.request('ingest', 'POST', `/v1/apps/${a.id}/events`, { eventType: 'order.placed', payload: { n: 2 } });
       await eventually(async () => feedAdmin.messages.filter((m) => m.type === 'order.placed').length === 2);

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/websockets';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { Authenticator, Principal, scopeOf } from '@herald/platform';
+import { AppRepository } from '@herald/persistence';
 import { HeraldMetrics } from '@herald/telemetry';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -51,6 +52,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
     private readonly metrics: HeraldMetrics,
     private readonly authenticator: Authenticator,
+    private readonly apps: AppRepository,
   ) {}
 
   afterInit(server: WebSocketServer): void {
@@ -147,11 +149,15 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const subscriber = this.sessions.get(client);
     if (!subscriber) return;
     const { scope } = subscriber.filter;
-    if (scope !== null && message.appId !== null && message.appId !== scope) {
-      this.send(client, { type: 'error', message: 'app not found' });
-      return;
+    // `appId` may be the app's uid, as in the REST paths; another app than the token's is not found.
+    let appId: string | null = null;
+    if (message.appId !== null) {
+      const app = await this.apps.findByKey(message.appId, scope).catch(() => undefined);
+      if (app === undefined) return this.send(client, { type: 'error', message: 'could not look the app up; subscribe again' });
+      if (app === null) return this.send(client, { type: 'error', message: 'app not found' });
+      appId = app.id;
     }
-    const filter: FeedFilter = { active: true, eventTypes: message.eventTypes, appId: message.appId, scope };
+    const filter: FeedFilter = { active: true, eventTypes: message.eventTypes, appId, scope };
     subscriber.filter = filter;
     this.send(client, { type: 'subscribed', eventTypes: filter.eventTypes, appId: filter.appId, since: message.since });
     if (message.since === null) return;
