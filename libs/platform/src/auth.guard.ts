@@ -31,10 +31,12 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 
 /** The caller of the current request, as the guard authenticated it. */
-export const Caller = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal =>
-    context.switchToHttp().getRequest<Request & { principal?: Principal }>().principal ?? ADMIN,
-);
+export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
+  const { principal } = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+  // Fails closed: a route that forgot auth must not act as the admin.
+  if (!principal) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'a valid bearer token is required');
+  return principal;
+});
 
 /** Compares two tokens in constant time (hashing first so lengths do not leak). */
 export function tokensEqual(given: string, expected: string): boolean {

@@ -1,9 +1,10 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata, Logger } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, Inject, Injectable, NestInterceptor, SetMetadata, Logger } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
+import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { CALLER_KEY_PATTERN, CALLER_KEY_RULE } from '@herald/contracts';
 import { IdempotencyRepository } from '@herald/persistence';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { bearerToken } from './auth.guard';
@@ -30,6 +31,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: IdempotencyRepository,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -47,7 +49,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async run(request: Request, response: Response, key: string, status: number, next: CallHandler): Promise<unknown> {
-    const scope = createHash('sha256')
+    // Keyed, so the table holds nothing a guess at the admin token could be checked against.
+    const scope = createHmac('sha256', this.config.encryptionKey)
       .update(bearerToken(request.headers.authorization) ?? '')
       .digest('hex');
     const requestHash = createHash('sha256')

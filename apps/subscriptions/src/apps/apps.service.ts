@@ -28,7 +28,7 @@ export class AppsService {
   }
 
   /** The app with this id or uid that the caller may see; 404 otherwise. */
-  async get(key: string, caller: Principal = ADMIN): Promise<AppEntity> {
+  async get(key: string, caller: Principal): Promise<AppEntity> {
     const app = key.length <= 128 ? await this.apps.findByKey(key, scopeOf(caller)) : null;
     if (!app) throw new NotFoundProblem('app');
     return app;
@@ -39,7 +39,7 @@ export class AppsService {
   }
 
   async update(key: string, dto: UpdateAppDto): Promise<AppEntity> {
-    const app = await this.get(key);
+    const app = await this.get(key, ADMIN); // admin-only operations
     if (dto.name !== undefined) app.name = dto.name;
     if (dto.uid !== undefined) app.uid = dto.uid;
     if (dto.metadata !== undefined) app.metadata = dto.metadata;
@@ -48,7 +48,7 @@ export class AppsService {
   }
 
   async delete(key: string): Promise<void> {
-    const app = await this.get(key);
+    const app = await this.get(key, ADMIN); // admin-only operations
     await this.apps.delete(app.id, (endpoint) => this.announcer.deleted(endpoint));
     await this.relay.flush();
   }

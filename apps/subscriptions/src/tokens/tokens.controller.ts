@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { hasIdShape, IdPrefix, newId } from '@herald/contracts';
 import { AppTokenEntity, AppTokenRepository } from '@herald/persistence';
-import { AdminOnly, Authenticator, NotFoundProblem, PageQueryDto, OptionalField } from '@herald/platform';
+import { ADMIN, AdminOnly, Authenticator, NotFoundProblem, PageQueryDto, OptionalField } from '@herald/platform';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { newAppToken, hashToken } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
@@ -42,7 +42,7 @@ export class TokensController {
 
   @Post()
   async create(@Param('appId') appKey: string, @Body() dto: CreateTokenDto) {
-    const app = await this.apps.get(appKey);
+    const app = await this.apps.get(appKey, ADMIN); // @AdminOnly()
     const secret = newAppToken();
     const now = new Date();
     const token = await this.tokens.insert(
@@ -60,7 +60,7 @@ export class TokensController {
 
   @Get()
   async list(@Param('appId') appKey: string, @Query() page: PageQueryDto) {
-    const app = await this.apps.get(appKey);
+    const app = await this.apps.get(appKey, ADMIN); // @AdminOnly()
     const result = await this.tokens.list(app.id, page);
     return { data: result.data.map(presentToken), nextCursor: result.nextCursor };
   }
@@ -68,7 +68,7 @@ export class TokensController {
   @Delete(':tokenId')
   @HttpCode(204)
   async delete(@Param('appId') appKey: string, @Param('tokenId') id: string): Promise<void> {
-    const app = await this.apps.get(appKey);
+    const app = await this.apps.get(appKey, ADMIN); // @AdminOnly()
     if (!hasIdShape(IdPrefix.token, id) || !(await this.tokens.delete(app.id, id))) throw new NotFoundProblem('token');
     this.authenticator.forget(id);
   }
