@@ -4,6 +4,8 @@ import { Names } from '@herald/contracts';
 import { createDataSource } from '@herald/persistence';
 import { execFileSync } from 'node:child_process';
 import { Webhook } from 'standardwebhooks';
+import { randomBytes } from 'node:crypto';
+import { buildOnce, freePort, spawnApp } from './support/processes';
 import { Receiver } from './support/receiver';
 import { eventually, TestStack } from './support/stack';
 
@@ -131,5 +133,30 @@ describe('secrets at rest', () => {
     await stack.request('ingest', 'POST', `/v1/apps/${app}/events`, { eventType: 'legacy.sealed', payload: {} });
     const request = await eventually(async () => receiver.requests.find((r) => r.body.includes('legacy.sealed')));
     expect(() => new Webhook(legacy).verify(request.body, request.headers as Record<string, string>)).not.toThrow();
+  });
+
+  it('keeps a dispatcher with another HERALD_ENCRYPTION_KEY not ready, instead of silently dropping endpoints', async () => {
+    buildOnce();
+    const port = await freePort();
+    let logs = '';
+    const dispatcher = spawnApp(
+      'dispatcher',
+      stack.env.config,
+      { DISPATCHER_PORT: String(port), HERALD_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'info' },
+      (text) => (logs += text),
+    );
+    try {
+      await eventually(async () => logs.includes('is HERALD_ENCRYPTION_KEY the same'), 30_000);
+      // Loaded (it read the whole stream) and still not ready, for as long as the key is wrong.
+      await eventually(async () => logs.includes('endpoint index loaded'), 30_000);
+      for (let i = 0; i < 3; i += 1) {
+        const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        expect(response.status).toBe(503);
+        expect(((await response.json()) as { detail: string }).detail).toBe('not ready: endpoint-config down');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    } finally {
+      dispatcher.kill('SIGTERM');
+    }
   });
 });

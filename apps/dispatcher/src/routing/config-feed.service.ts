@@ -26,6 +26,8 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger(ConfigFeed.name);
   readonly index = new EndpointIndex();
   private appliedSeq = 0;
+  /** Endpoints (config subjects) whose latest message this dispatcher could not read. */
+  private readonly unreadable = new Set<string>();
   private waiters: { seq: number; resolve: () => void }[] = [];
   private messages?: ConsumerMessages;
   /** The sync in flight or last done, and the one queued behind it. */
@@ -48,9 +50,9 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
     void this.messages?.close();
   }
 
-  /** True once the index has caught up with the stream at start-up. */
+  /** True once the index has caught up with the stream at start-up, and could read every endpoint. */
   isReady(): boolean {
-    return this.synced;
+    return this.synced && this.unreadable.size === 0;
   }
 
   /**
@@ -99,8 +101,14 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
       try {
         const message = decodeJson<EndpointConfigMessage>(msg.data);
         this.index.apply(message.kind === 'endpoint.upserted' ? { ...message, endpoint: openSecrets(message.endpoint) } : message);
+        this.unreadable.delete(msg.subject);
       } catch (error) {
-        this.logger.error(`unreadable config message ${msg.seq}: ${(error as Error).message}`);
+        // Most likely sealed under another HERALD_ENCRYPTION_KEY than this dispatcher's: without
+        // its secrets the endpoint cannot be served, so the dispatcher says it is not ready.
+        this.unreadable.add(msg.subject);
+        this.logger.error(
+          `unreadable config message ${msg.seq} (is HERALD_ENCRYPTION_KEY the same as the subscriptions app's?): ${(error as Error).message}`,
+        );
       }
       this.appliedSeq = msg.info.streamSequence;
       if (this.waiters.length > 0) {
