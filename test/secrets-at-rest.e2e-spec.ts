@@ -104,6 +104,28 @@ describe('secrets at rest', () => {
     }
   });
 
+  it("keeps an extra header's credential out of the attempt record, and the rest of the headers in it", async () => {
+    const app = (await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Credentials' })).body?.id as string;
+    await stack.request('subscriptions', 'POST', `/v1/apps/${app}/endpoints`, {
+      url: `${receiver.url}?credentials`,
+      headers: { authorization: 'Bearer receiver-credential-123', 'x-api-key': 'k-123', 'x-team': 'payments' },
+    });
+    const event = await stack.request('ingest', 'POST', `/v1/apps/${app}/events`, { eventType: 'credentials.sent', payload: {} });
+    const request = await eventually(async () => receiver.requests.find((r) => r.path.includes('credentials')));
+    expect(request.headers.authorization).toBe('Bearer receiver-credential-123'); // the receiver gets them
+    const recorded = await eventually(async () => {
+      const list = await stack.request('subscriptions', 'GET', `/v1/apps/${app}/deliveries?eventId=${event.body?.id as string}`);
+      const id = list.body?.data?.[0]?.status === 'succeeded' && (list.body.data[0].id as string);
+      return id && (await stack.request('subscriptions', 'GET', `/v1/apps/${app}/deliveries/${id}`)).body?.attempts[0].requestHeaders;
+    });
+    expect(recorded).toMatchObject({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      'x-team': 'payments',
+      'webhook-signature': '[redacted]',
+    });
+  });
+
   it('seals, at the next start, secrets stored in plain text before encryption at rest', async () => {
     const app = (await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Legacy' })).body?.id as string;
     const endpoint = (await stack.request('subscriptions', 'POST', `/v1/apps/${app}/endpoints`, { url: receiver.url })).body?.id as string;

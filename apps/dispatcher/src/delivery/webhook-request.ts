@@ -154,8 +154,19 @@ export function liveSecrets(endpoint: EndpointConfig, nowMs: number): string[] {
   return [endpoint.secret, ...endpoint.previousSecrets.filter((p) => Date.parse(p.expiresAt) > nowMs).map((p) => p.secret)];
 }
 
-/** The headers to keep with an attempt record: signatures (and a shared secret) are not stored. */
+/** Header names whose values are credentials, whichever endpoint sets them (`Authorization`, `X-Api-Key`…). */
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|key|password|passwd|auth|signature|session/i;
+
+/**
+ * The headers to keep with an attempt record: signatures (and a shared secret) are not stored,
+ * nor the value of an extra header that carries a credential for the receiver.
+ */
 export function recordableHeaders(endpoint: EndpointConfig, headers: Record<string, string>): Record<string, string> {
   const hidden = new Set(signatureHeaderNames(endpoint.signature));
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, hidden.has(name.toLowerCase()) ? '[redacted]' : value]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      hidden.has(name.toLowerCase()) || CREDENTIAL_HEADER.test(name) ? '[redacted]' : value,
+    ]),
+  );
 }
