@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { decodeJson } from './json';
 import { NatsService } from './nats.service';
 import { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
@@ -86,5 +86,26 @@ export class DurableConsumer<T> {
       return;
     }
     await this.handle(message, msg, receivedAt);
+  }
+}
+
+/**
+ * A provider driven by one DurableConsumer: it consumes from the application's start and drains
+ * what it holds at shutdown. Subclasses set `consumer` in their constructor.
+ */
+export abstract class ConsumerWorker<T> implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  protected abstract readonly consumer: DurableConsumer<T>;
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.consumer.stop();
+  }
+
+  /** True while the consumer is being read (readiness). */
+  isConsuming(): boolean {
+    return this.consumer.isConsuming();
   }
 }

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import {
   DeliveryError,
@@ -12,7 +12,7 @@ import {
   OutcomeType,
 } from '@herald/contracts';
 import { TransformError } from '@herald/signing';
-import { DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
+import { ConsumerWorker, DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders } from '@herald/telemetry';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
@@ -49,7 +49,7 @@ const RETRY_DELAY_MS = 1000;
  * the RetryScheduler queues it again when due.
  */
 @Injectable()
-export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
   private readonly logger = new Logger(DeliveryWorker.name);
   private readonly requests = new Semaphore(REQUESTS_IN_FLIGHT);
   private readonly gate = new EndpointGate();
@@ -57,7 +57,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** Per endpoint, the batch being filled (batching endpoints only). */
   private readonly forming = new Map<string, FormingBatch>();
   private readonly parked: Batcher<{ id: string; until: Date }, null>;
-  private readonly consumer: DurableConsumer<DeliveryMessage>;
+  protected readonly consumer: DurableConsumer<DeliveryMessage>;
 
   constructor(
     private readonly nats: NatsService,
@@ -69,6 +69,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly metrics: HeraldMetrics,
     @Inject(HERALD_CONFIG) private readonly settings: HeraldConfig,
   ) {
+    super();
     const { streams, consumers } = nats.names;
     this.consumer = new DurableConsumer(
       nats,
@@ -87,22 +88,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
-  }
-
   /** How many endpoints this replica has seen in each circuit state. */
   circuitCounts(): Record<CircuitState, number> {
     return this.gate.circuitCounts();
-  }
-
-  /** True while this worker is consuming its durable consumer (readiness). */
-  isConsuming(): boolean {
-    return this.consumer.isConsuming();
   }
 
   private async handle(message: DeliveryMessage, msg: JsMsg, receivedAt: number): Promise<void> {

@@ -1,7 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { deliveryIdFor, EventMessage } from '@herald/contracts';
-import { DeliveryPublisher, DurableConsumer, NatsService } from '@herald/messaging';
+import { DeliveryPublisher, ConsumerWorker, DurableConsumer, NatsService } from '@herald/messaging';
 import { contextFrom, inSpan, SpanKind } from '@herald/telemetry';
 import { DeliveryRepository, isDataError, NewDelivery } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
@@ -18,10 +18,10 @@ const RETRY_DELAY_MS = 1000;
  * (event, endpoint), so re-running a fan-out after a crash creates nothing twice.
  */
 @Injectable()
-export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class FanoutWorker extends ConsumerWorker<EventMessage> {
   private readonly logger = new Logger(FanoutWorker.name);
   private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, null>;
-  private readonly consumer: DurableConsumer<EventMessage>;
+  protected readonly consumer: DurableConsumer<EventMessage>;
 
   constructor(
     nats: NatsService,
@@ -30,6 +30,7 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
     deliveries: DeliveryRepository,
     @Inject(HERALD_CONFIG) settings: HeraldConfig,
   ) {
+    super();
     const { streams, consumers } = nats.names;
     this.consumer = new DurableConsumer(
       nats,
@@ -46,19 +47,6 @@ export class FanoutWorker implements OnApplicationBootstrap, BeforeApplicationSh
       );
       return items.map(() => null);
     });
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
-  }
-
-  /** True while this worker is consuming its durable consumer (readiness). */
-  isConsuming(): boolean {
-    return this.consumer.isConsuming();
   }
 
   private async handle(event: EventMessage, msg: JsMsg, receivedAt: number): Promise<void> {

@@ -1,7 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { eventIdFromMessage } from '@herald/contracts';
-import { DurableConsumer, NatsService } from '@herald/messaging';
+import { ConsumerWorker, DurableConsumer, NatsService } from '@herald/messaging';
 import { isDatabaseUnavailable } from '@herald/persistence';
 import { ADMIN, ProblemException } from '@herald/platform';
 import { JsMsg } from '@nats-io/jetstream';
@@ -21,9 +21,9 @@ const MAX_ATTEMPTS = 5;
  * A transient failure (JetStream or PostgreSQL down) leaves the message to be redelivered.
  */
 @Injectable()
-export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class NatsIntake extends ConsumerWorker<unknown> {
   private readonly logger = new Logger(NatsIntake.name);
-  private readonly consumer: DurableConsumer<unknown>;
+  protected readonly consumer: DurableConsumer<unknown>;
 
   constructor(
     private readonly nats: NatsService,
@@ -31,6 +31,7 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly events: EventsService,
     @Inject(HERALD_CONFIG) config: HeraldConfig,
   ) {
+    super();
     this.consumer = new DurableConsumer<unknown>(
       nats,
       nats.names.streams.ingest,
@@ -44,18 +45,6 @@ export class NatsIntake implements OnApplicationBootstrap, BeforeApplicationShut
       (body, msg) => this.handle(body, msg),
       this.logger,
     );
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.stop();
-  }
-
-  isConsuming(): boolean {
-    return this.consumer.isConsuming();
   }
 
   private async handle(body: unknown, msg: JsMsg): Promise<void> {
