@@ -4,7 +4,7 @@ import { CALLER_KEY_PATTERN, CALLER_KEY_RULE, EventMessage, IdPrefix, newId } fr
 import { NatsService } from '@herald/messaging';
 import { EventRepository } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
-import { assertSafeJson, FieldError, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
+import { FieldError, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
 import { PublishEventDto } from './dto/publish-event.dto';
 import { EventTypeCatalog } from './event-type-catalog';
 
@@ -56,7 +56,10 @@ export class EventsService {
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
   ) {}
 
-  /** Validates `body` (a DTO the HTTP pipe checked, or any decoded JSON) and publishes it. */
+  /**
+   * Validates `body` (a DTO the HTTP pipe checked after the input guard, or any decoded JSON,
+   * which validateDto puts through the same guard) and publishes it.
+   */
   async publish(appId: string, body: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     const dto = body instanceof PublishEventDto ? body : validateDto(PublishEventDto, body);
     return inSpan(
@@ -86,8 +89,6 @@ export class EventsService {
   }
 
   private async accept(appId: string, dto: PublishEventDto, idempotencyKey?: string, fallbackId?: string): Promise<PublishResult> {
-    // Whatever the transport: PostgreSQL cannot store NUL, and the fan-out must never choke on a payload.
-    assertSafeJson(dto.payload, 'payload');
     if (Buffer.byteLength(JSON.stringify(dto.payload)) > this.config.maxPayloadBytes) {
       throw new ProblemException(
         HttpStatus.PAYLOAD_TOO_LARGE,
