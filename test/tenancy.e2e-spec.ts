@@ -159,6 +159,9 @@ describe('app tokens and tenant isolation', () => {
       // Its own app, by uid as in the REST paths, is fine.
       feedA.send({ type: 'subscribe', eventTypes: ['*'], appId: 'tenant-a' });
       await eventually(async () => feedA.find((m) => m.type === 'subscribed' && m.appId === a.id));
+      // Without an appId, only the token itself confines the feed.
+      feedA.send({ type: 'subscribe', eventTypes: ['*'] });
+      await eventually(async () => feedA.find((m) => m.type === 'subscribed' && m.appId === null));
       await stack.request('ingest', 'POST', `/v1/apps/${b.id}/events`, { eventType: 'order.placed', payload: { n: 1 } });
       await stack.request('ingest', 'POST', `/v1/apps/${a.id}/events`, { eventType: 'order.placed', payload: { n: 2 } });
       await eventually(async () => feedAdmin.messages.filter((m) => m.type === 'order.placed').length === 2);
@@ -170,6 +173,22 @@ describe('app tokens and tenant isolation', () => {
     } finally {
       feedA.close();
       feedAdmin.close();
+    }
+  });
+
+  it("replays only the token's app when its feed catches up with since", async () => {
+    const gateway = stack.url('realtime-gateway').replace('http', 'ws');
+    const feed = await FeedClient.connect(`${gateway}/ws?token=${a.token}`);
+    try {
+      // From the start of both streams: both apps' events and outcomes are there to replay.
+      feed.send({ type: 'subscribe', eventTypes: ['*'], since: '0.0' });
+      const caughtUp = await eventually(async () => feed.find((m) => m.type === 'caught-up'));
+      expect(caughtUp.replayed).toBeGreaterThan(0);
+      expect(feed.find((m) => m.eventId === a.eventId)).toBeDefined();
+      const appIds = new Set(feed.messages.filter((m) => m.appId).map((m) => m.appId as string));
+      expect([...appIds]).toEqual([a.id]);
+    } finally {
+      feed.close();
     }
   });
 
