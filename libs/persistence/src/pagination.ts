@@ -1,3 +1,5 @@
+import type { SelectQueryBuilder } from 'typeorm';
+
 /** A page request: `limit` 1–250, and the opaque cursor of the previous page. */
 export interface PageQuery {
   limit: number;
@@ -49,4 +51,28 @@ export function decodeTimeCursor(cursor: string): { at: Date; key: string } {
     // falls through to the error below
   }
   throw new InvalidCursorError();
+}
+
+/**
+ * Pages `query` newest first by `(created_at, <key>)`, for rows whose keys are not time-sortable
+ * ids: orders, limits, applies the cursor, and returns the page with the next cursor.
+ */
+export async function pageByTime<T extends { createdAt: Date }>(
+  query: SelectQueryBuilder<T>,
+  key: 'id' | 'name',
+  page: PageQuery,
+): Promise<Page<T>> {
+  const alias = query.alias;
+  query
+    .orderBy(`${alias}.created_at`, 'DESC')
+    .addOrderBy(`${alias}.${key}`, 'DESC')
+    .take(page.limit + 1);
+  if (page.cursor) {
+    const cursor = decodeTimeCursor(page.cursor);
+    query.andWhere(`(${alias}.created_at, ${alias}.${key}) < (:cursorAt, :cursorKey)`, { cursorAt: cursor.at, cursorKey: cursor.key });
+  }
+  const rows = await query.getMany();
+  const data = rows.slice(0, page.limit);
+  const last = data[data.length - 1] as (T & Record<typeof key, string>) | undefined;
+  return { data, nextCursor: rows.length > page.limit && last ? encodeTimeCursor(last.createdAt, last[key]) : null };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventTypeEntity } from '../entities';
 import { rethrowTyped } from '../errors';
-import { decodeTimeCursor, encodeTimeCursor, Page, PageQuery } from '../pagination';
+import { Page, PageQuery, pageByTime } from '../pagination';
 
 /** Event types are global (shared by every app), keyed by name. */
 @Injectable()
@@ -23,21 +23,8 @@ export class EventTypeRepository {
   }
 
   /** Newest first; the cursor is the (createdAt, name) of the last row. */
-  async list(page: PageQuery): Promise<Page<EventTypeEntity>> {
-    const query = this.dataSource
-      .getRepository(EventTypeEntity)
-      .createQueryBuilder('t')
-      .orderBy('t.created_at', 'DESC')
-      .addOrderBy('t.name', 'DESC')
-      .take(page.limit + 1);
-    if (page.cursor) {
-      const { at, key } = decodeTimeCursor(page.cursor);
-      query.where('(t.created_at, t.name) < (:at, :key)', { at, key });
-    }
-    const rows = await query.getMany();
-    const data = rows.slice(0, page.limit);
-    const last = data[data.length - 1];
-    return { data, nextCursor: rows.length > page.limit ? encodeTimeCursor(last.createdAt, last.name) : null };
+  list(page: PageQuery): Promise<Page<EventTypeEntity>> {
+    return pageByTime(this.dataSource.getRepository(EventTypeEntity).createQueryBuilder('t'), 'name', page);
   }
 
   async save(eventType: EventTypeEntity): Promise<EventTypeEntity> {
