@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { CALLER_KEY_PATTERN, CALLER_KEY_RULE, EventMessage, IdPrefix, newId } from '@herald/contracts';
-import { NatsService } from '@herald/messaging';
+import { jsonWithRawField, NatsService } from '@herald/messaging';
 import { EventRepository } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
 import { FieldError, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
@@ -89,7 +89,9 @@ export class EventsService {
   }
 
   private async accept(appId: string, dto: PublishEventDto, idempotencyKey?: string, fallbackId?: string): Promise<PublishResult> {
-    if (Buffer.byteLength(JSON.stringify(dto.payload)) > this.config.maxPayloadBytes) {
+    // Serialized once: measured here, and sent as it is (see store).
+    const payloadJson = JSON.stringify(dto.payload);
+    if (Buffer.byteLength(payloadJson) > this.config.maxPayloadBytes) {
       throw new ProblemException(
         HttpStatus.PAYLOAD_TOO_LARGE,
         'payload-too-large',
@@ -121,23 +123,24 @@ export class EventsService {
         };
       }
     }
-    return { ...(await this.store(appId, dto, callerId)), ...flag };
+    return { ...(await this.store(appId, dto, payloadJson, callerId)), ...flag };
   }
 
-  private async store(appId: string, dto: PublishEventDto, callerId?: string): Promise<PublishResult> {
+  /** Appends the EventMessage (`payloadJson` is its payload, already serialized) to HERALD_EVENTS. */
+  private async store(appId: string, dto: PublishEventDto, payloadJson: string, callerId?: string): Promise<PublishResult> {
     const createdAt = new Date().toISOString();
-    const event: EventMessage = {
+    const event: Omit<EventMessage, 'payload'> = {
       id: callerId ?? newId(IdPrefix.event),
       appId,
       eventType: dto.eventType,
-      payload: dto.payload,
       channels: dto.channels ?? null,
       occurredAt: dto.occurredAt ? new Date(dto.occurredAt).toISOString() : createdAt,
       createdAt,
     };
     try {
+      const message = Buffer.from(jsonWithRawField(event, 'payload', payloadJson));
       // Message ids are per app: two apps may choose the same event id.
-      const ack = await this.nats.publishJson(this.nats.names.event(appId, event.eventType), event, { msgId: `${appId}:${event.id}` });
+      const ack = await this.nats.publishBytes(this.nats.names.event(appId, event.eventType), message, { msgId: `${appId}:${event.id}` });
       this.metrics.eventsIngested.inc({ app_id: appId, event_type: event.eventType, duplicate: String(ack.duplicate) });
       return { id: event.id, eventType: event.eventType, occurredAt: event.occurredAt, createdAt, duplicate: ack.duplicate };
     } catch (error) {
