@@ -71,6 +71,13 @@ describe('logs', () => {
         secret,
       );
       const feed = await FeedClient.connect(`${urls['realtime-gateway'].replace('http', 'ws')}/ws?token=${token}`);
+      // An app token, used on the REST API and in the feed's URL, is not logged either.
+      const appToken = (await call(`${urls.subscriptions}/v1/apps/logged/tokens`, {})).body.token as string;
+      expect(appToken).toMatch(/^hrld_/);
+      const appCall = await fetch(`${urls.subscriptions}/v1/apps/logged/endpoints`, { headers: { authorization: `Bearer ${appToken}` } });
+      expect(appCall.status).toBe(200);
+      const appFeed = await FeedClient.connect(`${urls['realtime-gateway'].replace('http', 'ws')}/ws?token=${appToken}`);
+      appFeed.close();
       const published = await call(`${urls.ingest}/v1/apps/logged/events`, { eventType: 'logged.event', payload: { hello: 'logs' } });
       expect(published.status).toBe(202);
       await eventually(async () => receiver.requests.length === 1);
@@ -91,6 +98,7 @@ describe('logs', () => {
       expect(entries.some((e) => e.req?.id === 'req-logging-test' && e.req?.headers?.authorization === '[redacted]')).toBe(true);
 
       expect(logs).not.toContain(token);
+      expect(logs).not.toContain(appToken.slice('hrld_'.length));
       expect(logs).not.toContain(secret);
       expect(logs).not.toContain(secret.slice('whsec_'.length));
       expect(logs).not.toContain(signature.slice('v1,'.length));
