@@ -65,7 +65,9 @@ export class Bench {
     const base = 19000 + Math.floor(Math.random() * 500) * 4;
     this.ports = { subscriptions: base, ingest: base + 1, 'realtime-gateway': base + 2, dispatcher: base + 3 };
     for (const [name, port] of Object.entries(this.ports) as [AppName, number][]) {
-      const child = spawn(process.execPath, [join(ROOT, `dist/apps/${name}/src/main.js`)], {
+      // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app there when it exits.
+      const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+      const child = spawn(process.execPath, [...profile, join(ROOT, `dist/apps/${name}/src/main.js`)], {
         env: {
           PATH: process.env.PATH,
           DATABASE_URL: this.config.databaseUrl,
@@ -170,8 +172,11 @@ export class Bench {
   async stop(): Promise<void> {
     await this.ingest?.close();
     await this.subscriptions?.close();
+    const exited = [...this.children.values()].map((child) =>
+      child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : Promise.resolve(),
+    );
     for (const child of this.children.values()) child.kill('SIGTERM');
-    await sleep(1000);
+    await Promise.race([Promise.all(exited), sleep(10_000)]);
     for (const child of this.children.values()) if (child.exitCode === null) child.kill('SIGKILL');
     const nc = await connectNats(this.config.natsUrl, 'herald-bench-cleanup');
     await deleteStreams(await jetstreamManager(nc), new Names(this.config.natsNamespace));

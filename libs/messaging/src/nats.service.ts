@@ -17,7 +17,16 @@ export interface PublishOptions {
 
 /** Connects to NATS at start-up; the one place that talks to the NATS client directly. */
 export async function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: false });
+  // noAsyncTraces: otherwise the client builds two Errors with stack traces per request (every
+  // JetStream publish), a tenth of the dispatcher's CPU under load.
+  return connect({
+    servers: url.split(','),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: false,
+    noAsyncTraces: true,
+  });
 }
 
 /** The JetStream connection of one app, with the names of its namespace. */

@@ -1,5 +1,6 @@
 export * from './entities';
 export * from './pagination';
+export * from './batcher';
 export * from './errors';
 export * from './data-source';
 export * from './persistence.module';

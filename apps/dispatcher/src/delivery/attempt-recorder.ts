@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AttemptRecord, DeliveryRepository, RecordedAttempt } from '@herald/persistence';
-import { Batcher } from '../common/batcher';
+import { Batcher } from '@herald/persistence';
 
 /** Records attempts in batched statements (every few ms), resolving once committed. */
 @Injectable()

@@ -16,9 +16,10 @@ import { ConsumerWorker, DurableConsumer, NatsService, Semaphore } from '@herald
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders } from '@herald/telemetry';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
-import { Batcher } from '../common/batcher';
+import { Batcher } from '@herald/persistence';
 import { ConfigFeed } from '../routing/config-feed.service';
 import { AttemptRecorder } from './attempt-recorder';
+import { LeaseKeeper } from './lease-keeper';
 import { EndpointDisabler } from './endpoint-disabler';
 import { CircuitState, EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
@@ -38,15 +39,20 @@ interface FormingBatch {
 const HELD = 4096;
 /** HTTP requests in flight at once across all endpoints. */
 const REQUESTS_IN_FLIGHT = 512;
+/** First attempts handed over by the fan-out and in hand at once. */
+const DIRECT_HELD = 2048;
 const RETRY_DELAY_MS = 1000;
 
 /**
- * Consumes HERALD_DELIVERIES: admits each delivery through its endpoint's gate (concurrency,
- * rate limit, circuit breaker — or parks it in PostgreSQL with a nextAttemptAt), signs and POSTs
- * it, records the attempt, publishes the outcome, and only then acks. A crash anywhere before
- * the ack means JetStream redelivers, so nothing is lost; at worst the receiver sees the
- * request twice. Retries never wait here: a failure is recorded with its next attempt time and
- * the RetryScheduler queues it again when due.
+ * Attempts deliveries: first attempts handed over in process by the fan-out (`submit`; their
+ * rows carry a lease, so if this process dies the RetryScheduler queues them when it ends), and
+ * everything else from HERALD_DELIVERIES (retries, parked deliveries coming back, operator
+ * actions). Each is admitted through its endpoint's gate (concurrency, rate limit, circuit
+ * breaker — or parked in PostgreSQL with a nextAttemptAt), signed and POSTed; the attempt is
+ * recorded, the outcome published, and only then is the message acked. A crash anywhere before
+ * that means JetStream redelivers (or the lease ends), so nothing is lost; at worst the
+ * receiver sees the request twice. Retries never wait here: a failure is recorded with its next
+ * attempt time and the RetryScheduler queues it again when due.
  */
 @Injectable()
 export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
@@ -57,6 +63,8 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
   /** Per endpoint, the batch being filled (batching endpoints only). */
   private readonly forming = new Map<string, FormingBatch>();
   private readonly parked: Batcher<{ id: string; until: Date }, null>;
+  private readonly direct = new Semaphore(DIRECT_HELD);
+  private readonly leases: LeaseKeeper;
   protected readonly consumer: DurableConsumer<DeliveryMessage>;
 
   constructor(
@@ -86,6 +94,40 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       );
       return items.map(() => null);
     });
+    this.leases = new LeaseKeeper(deliveries, settings.ackWaitSeconds, this.logger);
+  }
+
+  /** How long a first attempt handed over by the fan-out is leased to this process. */
+  get leaseSeconds(): number {
+    return this.leases.leaseSeconds;
+  }
+
+  /**
+   * Takes a first attempt straight from the fan-out, whose row is leased (insertFanout).
+   * Resolves once there is room for it, not when it is done: the fan-out waits here when this
+   * replica has enough in hand.
+   */
+  async submit(message: DeliveryMessage): Promise<void> {
+    await this.direct.acquire();
+    this.leases.hold(message.deliveryId);
+    void inSpan(
+      'herald.delivery',
+      { kind: SpanKind.INTERNAL, attributes: deliveryAttributes(message) },
+      () => this.process(message, performance.now()),
+    )
+      .catch((error: unknown) =>
+        this.logger.warn(`delivery ${message.deliveryId} not recorded, will retry when its lease ends: ${(error as Error).message}`),
+      )
+      .finally(() => {
+        this.leases.release(message.deliveryId);
+        this.direct.release();
+      });
+  }
+
+  override async beforeApplicationShutdown(): Promise<void> {
+    await super.beforeApplicationShutdown();
+    await this.direct.idle();
+    this.leases.stop();
   }
 
   /** How many endpoints this replica has seen in each circuit state. */
@@ -100,11 +142,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
         {
           kind: SpanKind.CONSUMER,
           parent: contextFrom(msg.headers),
-          attributes: {
-            'herald.delivery_id': message.deliveryId,
-            'herald.endpoint_id': message.endpointId,
-            'herald.attempt': message.attempt,
-          },
+          attributes: deliveryAttributes(message),
         },
         () => this.process(message, receivedAt),
       );
@@ -338,6 +376,10 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       await this.disabler.disable(endpoint.appId, endpoint.id, 'failing');
     }
   }
+}
+
+function deliveryAttributes(message: DeliveryMessage): Record<string, string | number> {
+  return { 'herald.delivery_id': message.deliveryId, 'herald.endpoint_id': message.endpointId, 'herald.attempt': message.attempt };
 }
 
 function outcomeType(result: HttpAttemptResult, recorded: RecordedAttempt): OutcomeType {

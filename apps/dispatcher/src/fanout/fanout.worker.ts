@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { deliveryIdFor, EventMessage } from '@herald/contracts';
-import { DeliveryPublisher, ConsumerWorker, DurableConsumer, NatsService } from '@herald/messaging';
+import { ConsumerWorker, DurableConsumer, NatsService } from '@herald/messaging';
 import { contextFrom, inSpan, SpanKind } from '@herald/telemetry';
-import { DeliveryRepository, isDataError, NewDelivery } from '@herald/persistence';
+import { Batcher, DeliveryRepository, isDataError, NewDelivery } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
-import { Batcher } from '../common/batcher';
+import { DeliveryWorker } from '../delivery/delivery.worker';
 import { ConfigFeed } from '../routing/config-feed.service';
 
 const IN_FLIGHT = 128;
@@ -13,20 +13,22 @@ const RETRY_DELAY_MS = 1000;
 
 /**
  * Consumes HERALD_EVENTS: routes each event to its matching endpoints, stores the event and a
- * pending delivery per endpoint (batched across events) and queues each on HERALD_DELIVERIES,
- * then acks. Delivery ids derive from
- * (event, endpoint), so re-running a fan-out after a crash creates nothing twice.
+ * pending, leased delivery per endpoint (batched across events), hands each new delivery to
+ * this process's DeliveryWorker for its first attempt, then acks. Delivery ids derive from
+ * (event, endpoint), so re-running a fan-out after a crash creates nothing twice; a delivery
+ * stored but never attempted (the process died) is queued by the RetryScheduler when its lease
+ * ends.
  */
 @Injectable()
 export class FanoutWorker extends ConsumerWorker<EventMessage> {
   private readonly logger = new Logger(FanoutWorker.name);
-  private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, null>;
+  private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, Set<string>>;
   protected readonly consumer: DurableConsumer<EventMessage>;
 
   constructor(
     nats: NatsService,
     private readonly config: ConfigFeed,
-    private readonly publisher: DeliveryPublisher,
+    private readonly delivery: DeliveryWorker,
     deliveries: DeliveryRepository,
     @Inject(HERALD_CONFIG) settings: HeraldConfig,
   ) {
@@ -41,11 +43,12 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
       this.logger,
     );
     this.stored = new Batcher(async (items) => {
-      await deliveries.insertFanout(
+      const created = await deliveries.insertFanout(
         items.map((item) => item.event),
         items.flatMap((item) => item.deliveries),
+        delivery.leaseSeconds,
       );
-      return items.map(() => null);
+      return items.map(() => created);
     });
   }
 
@@ -74,7 +77,7 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
     }
   }
 
-  /** Routes, stores and queues one event's deliveries; returns how many. */
+  /** Routes and stores one event's deliveries and hands the new ones over; returns how many. */
   private async fanOut(event: EventMessage, receivedAt: number): Promise<number> {
     await this.config.ensureCurrent(receivedAt);
     const endpoints = this.config.index.match(event.appId, event.eventType, event.channels);
@@ -85,10 +88,10 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
       endpointId: endpoint.id,
       eventType: event.eventType,
     }));
-    await this.stored.add({ event, deliveries });
-    await this.publisher.publishAll(
-      deliveries.map((delivery) => ({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event })),
-    );
+    const created = await this.stored.add({ event, deliveries });
+    for (const delivery of deliveries) {
+      if (created.has(delivery.id)) await this.delivery.submit({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event });
+    }
     return deliveries.length;
   }
 }

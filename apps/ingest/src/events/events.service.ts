@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { CALLER_KEY_PATTERN, CALLER_KEY_RULE, EventMessage, IdPrefix, newId } from '@herald/contracts';
 import { jsonWithRawField, NatsService } from '@herald/messaging';
-import { EventRepository } from '@herald/persistence';
+import { Batcher, EventRepository, StoredEvent } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
 import { FieldError, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
 import { PublishEventDto } from './dto/publish-event.dto';
@@ -47,14 +47,25 @@ export interface PublishOptions {
 @Injectable()
 export class EventsService {
   private readonly logger = new Logger(EventsService.name);
+  /** Caller-chosen ids looked up together: one statement for every event of a few milliseconds. */
+  private readonly stored: Batcher<{ appId: string; id: string }, StoredEvent | null>;
 
   constructor(
     private readonly nats: NatsService,
     private readonly metrics: HeraldMetrics,
     private readonly catalog: EventTypeCatalog,
-    private readonly events: EventRepository,
+    events: EventRepository,
     @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
-  ) {}
+  ) {
+    this.stored = new Batcher(
+      async (keys) => {
+        const found = await events.findStored(keys);
+        return keys.map((key) => found.get(`${key.appId} ${key.id}`) ?? null);
+      },
+      500,
+      1,
+    );
+  }
 
   /**
    * Validates `body` (a DTO the HTTP pipe checked after the input guard, or any decoded JSON,
@@ -111,7 +122,7 @@ export class EventsService {
     if (callerId !== undefined) {
       // JetStream de-duplicates within its window; past it, the stored event answers.
       // If PostgreSQL is away, JetStream's window alone answers repeats.
-      const first = await this.events.findById(appId, callerId).catch(() => null);
+      const first = await this.stored.add({ appId, id: callerId }).catch(() => null);
       if (first) {
         return {
           id: first.id,

@@ -159,12 +159,14 @@ export class DeliveryRepository {
   }
 
   /**
-   * Stores a batch of fanned-out events and their pending deliveries in one statement. Rows that
-   * already exist (a fan-out re-run after a crash) are kept as they are.
+   * Stores a batch of fanned-out events and their pending deliveries in one statement, each
+   * delivery leased for `leaseSeconds` (none: queued on JetStream by the caller): the dispatcher attempts it at once, in process, and if
+   * it dies first the RetryScheduler queues the delivery when the lease ends. Rows that already
+   * exist (a fan-out re-run after a crash) are kept as they are; returns the ids of the new ones.
    */
-  async insertFanout(events: EventMessage[], deliveries: NewDelivery[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.dataSource.query(
+  async insertFanout(events: EventMessage[], deliveries: NewDelivery[], leaseSeconds: number | null = null): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const rows = await this.dataSource.query<{ id: string }[]>(
       `WITH new_events AS (
          INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at)
          SELECT app_id, id, event_type, payload, CASE WHEN channels = '' THEN NULL ELSE string_to_array(channels, ',') END, occurred_at, created_at
@@ -173,9 +175,10 @@ export class DeliveryRepository {
          ON CONFLICT (app_id, id) DO NOTHING
        )
        INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
-       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, NULL, now(), now()
+       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, date_trunc('milliseconds', now() + make_interval(secs => $13::float8)), now(), now()
        FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS t(id, app_id, event_id, endpoint_id, event_type)
-       ON CONFLICT (id) DO NOTHING`,
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
       [
         events.map((e) => e.appId),
         events.map((e) => e.id),
@@ -189,7 +192,22 @@ export class DeliveryRepository {
         deliveries.map((d) => d.eventId),
         deliveries.map((d) => d.endpointId),
         deliveries.map((d) => d.eventType),
+        leaseSeconds,
       ],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /**
+   * Pushes the lease of first attempts still in hand another `leaseSeconds` ahead (see
+   * insertFanout); rows already attempted, parked or settled are left alone.
+   */
+  async renewLeases(ids: string[], leaseSeconds: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE deliveries SET next_attempt_at = date_trunc('milliseconds', now() + make_interval(secs => $2))
+       WHERE id = ANY($1::text[]) AND status = 'pending' AND attempt_count = 0 AND next_attempt_at IS NOT NULL`,
+      [ids, leaseSeconds],
     );
   }
 
