@@ -30,6 +30,14 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(SECRET_QUERY, '$1[redacted]');
 }
 
+/** The request id of a request (`x-request-id` if the caller sent a usable one), echoed in the answer. */
+export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
 /**
  * JSON logs with pino: one line per request with its request id (`x-request-id` if the caller
  * sent a usable one, echoed back), the Nest logger routed through it, and credentials redacted.
@@ -40,12 +48,7 @@ export function loggingModule(config: HeraldConfig, app: string): DynamicModule 
       level: config.logLevel === 'verbose' ? 'trace' : config.logLevel,
       base: { app },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
+      genReqId: requestIdOf,
       serializers: {
         req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) => ({
           id: req.id,
