@@ -1,28 +1,27 @@
 // The realtime-gateway scenario: BENCH_GATEWAY_CLIENTS WebSocket clients (default 1,000, in a
 // child process, bench/gateway-clients.ts) on one gateway, BENCH_GATEWAY_RATE events/s (1,000)
-// published through ingest for BENCH_GATEWAY_SECONDS (30), after BENCH_GATEWAY_WARMUP_SECONDS (3)
+// published through ingest for BENCH_GATEWAY_SECONDS (10), after BENCH_GATEWAY_WARMUP_SECONDS (3)
 // of the same rate of events no client subscribed to (so ingest, the gateway's consumers and the
 // connections are warm when measuring starts). Measures delivered messages/s, the
 // latency from the publisher's send to a client's receive, messages lost by clients that stayed
-// connected, and the gateway's RSS and CPU.
+// connected, and the gateway's RSS and CPU. Then the same with 100 clients for
+// BENCH_GATEWAY_LATENCY_SECONDS (20), for the latency. Its ceiling (gatewayCeiling) is a bare
+// `ws` server (ceiling-gateway.ts) broadcasting the same frames to the same clients process.
 import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClientsOptions, ClientsReplies, ClientsReply, ClientsRequest } from './gateway-clients';
-import { Bench, percentiles, Result, sleep } from './harness';
+import type { BroadcastMessage, BroadcastOptions } from './ceiling-gateway';
+import { BenchChild } from './child';
+import { Bench, percentiles, Result, rssMiB, sleep } from './harness';
 
 /** At most this many receive times are kept (8 bytes each) across all clients. */
 const MAX_SAMPLES = 4_000_000;
 
 /** Wall-clock time in ms with sub-ms resolution, the same formula as the clients process. */
 const wallClock = () => performance.timeOrigin + performance.now();
-
-function rssMiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : 0;
-}
 
 /** CPU seconds (user + system) a process has used: fields 14 and 15 of /proc/<pid>/stat, in USER_HZ (100/s). */
 function cpuSeconds(pid: number): number {
@@ -78,17 +77,101 @@ class FeedClients {
   }
 }
 
-export async function gateway(bench: Bench): Promise<Result> {
-  const clientCount = Number(process.env.BENCH_GATEWAY_CLIENTS ?? 1000);
-  const rate = Number(process.env.BENCH_GATEWAY_RATE ?? 1000);
-  const seconds = Number(process.env.BENCH_GATEWAY_SECONDS ?? 30);
-  const warmup = Number(process.env.BENCH_GATEWAY_WARMUP_SECONDS ?? 3);
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+/** Receive times are kept for every `stride`-th event, so that at most MAX_SAMPLES are. */
+const strideFor = (events: number, clients: number) => Math.max(1, Math.ceil((events * clients) / MAX_SAMPLES));
+
+/** Asks the clients process for progress until every open client has every event, or nothing moved for 10 s (at most 2 min); says which. */
+async function waitForFeed(clients: FeedClients, published: number): Promise<string> {
+  const deadline = Date.now() + 120_000;
+  let last = { delivered: -1, at: Date.now() };
+  while (Date.now() < deadline) {
+    const progress = await clients.ask({ type: 'progress', published }, 30_000);
+    if (progress.behind === 0) return 'every open client had every event';
+    if (progress.delivered !== last.delivered) last = { delivered: progress.delivered, at: Date.now() };
+    else if (Date.now() - last.at > 10_000) return 'no message for 10 s';
+    await sleep(500);
+  }
+  return 'the 2 min limit, messages still arriving';
+}
+
+/** The gateway at BENCH_GATEWAY_CLIENTS clients (messages/s, against the ceiling), then at 100 (p99). */
+export async function gatewayScenario(bench: Bench): Promise<Result[]> {
+  const rate = env('BENCH_GATEWAY_RATE', 1000);
+  const warmup = env('BENCH_GATEWAY_WARMUP_SECONDS', 3);
+  const many = await gateway(bench, {
+    clients: env('BENCH_GATEWAY_CLIENTS', 1000),
+    rate,
+    seconds: env('BENCH_GATEWAY_SECONDS', 10),
+    warmup,
+    idPrefix: 'gw-',
+  });
+  const few = await gateway(bench, { clients: 100, rate, seconds: env('BENCH_GATEWAY_LATENCY_SECONDS', 20), warmup, idPrefix: 'gwl-' });
+  return [
+    { ...many, scenario: `gateway, ${many.figures?.clients} clients`, ceiling: 'gateway', target: { ratioAtLeast: 0.5 } },
+    { ...few, scenario: 'gateway, 100 clients', value: few.latencyMs?.p99 ?? NaN, unit: 'ms p99', target: { atMost: 100 } },
+  ];
+}
+
+/** The bare broadcaster, to the same clients process with BENCH_GATEWAY_CLIENTS clients, at the same rate for the same time. */
+export async function gatewayCeiling(): Promise<Result> {
+  const clientCount = env('BENCH_GATEWAY_CLIENTS', 1000);
+  const rate = env('BENCH_GATEWAY_RATE', 1000);
+  const seconds = env('BENCH_GATEWAY_SECONDS', 10);
+  const options: BroadcastOptions = { idPrefix: 'gw-', eventType: 'bench.gateway' };
+  const server = new BenchChild<BroadcastMessage>('ceiling-gateway', options);
+  let clients: FeedClients | undefined;
+  try {
+    const { port } = await server.next('listening', 30_000);
+    const events = rate * seconds;
+    clients = new FeedClients({
+      url: `ws://127.0.0.1:${port}/`,
+      clients: clientCount,
+      events,
+      idPrefix: 'gw-',
+      stride: strideFor(events, clientCount),
+    });
+    const connected = await clients.ask({ type: 'connect' }, 120_000);
+    if (connected.open === 0) throw new Error(`no client connected: ${connected.firstError}`);
+    server.send({ type: 'publish', rate, seconds });
+    const { started, sentAt } = await server.next('published', seconds * 1000 + 60_000);
+    const waitEnded = await waitForFeed(clients, sentAt.length);
+    const report = await clients.ask({ type: 'report', sentAt }, 60_000);
+    const span = (report.lastArrival - started) / 1000;
+    return {
+      scenario: 'ceiling: WebSocket broadcast',
+      value: Math.round(report.delivered / span),
+      unit: 'messages/s',
+      events: sentAt.length,
+      deliveries: report.delivered,
+      seconds: Math.round(span * 10) / 10,
+      latencyMs: report.latencyMs ?? undefined,
+      notes: `bare ws server in a child process, the gateway's frames, ${connected.open} clients, ${rate} events/s for ${seconds} s; ${report.lost} not received (wait ended at: ${waitEnded})`,
+    };
+  } finally {
+    clients?.stop();
+    await server.stop();
+  }
+}
+
+interface GatewayRun {
+  clients: number;
+  rate: number;
+  seconds: number;
+  warmup: number;
+  /** Event ids of this run (JetStream de-duplicates ids across runs on one Herald). */
+  idPrefix: string;
+}
+
+async function gateway(bench: Bench, run: GatewayRun): Promise<Result> {
+  const { clients: clientCount, rate, seconds, warmup, idPrefix } = run;
   const maxEvents = rate * seconds;
-  const stride = Math.max(1, Math.ceil((maxEvents * clientCount) / MAX_SAMPLES));
-  const appId = await bench.app('gateway');
+  const stride = strideFor(maxEvents, clientCount);
+  const appId = await bench.app(`gateway-${clientCount}`);
   const gatewayPid = bench.pid('realtime-gateway');
   const idleRss = rssMiB(gatewayPid);
-  const clients = new FeedClients({ url: bench.feedUrl, clients: clientCount, events: maxEvents, idPrefix: 'gw-', stride });
+  const clients = new FeedClients({ url: bench.feedUrl, clients: clientCount, events: maxEvents, idPrefix, stride });
   let peakRss = idleRss;
   const sampler = setInterval(() => {
     try {
@@ -103,7 +186,7 @@ export async function gateway(bench: Bench): Promise<Result> {
     const connectedRss = rssMiB(gatewayPid);
     const cpuBefore = { gateway: cpuSeconds(gatewayPid), clients: cpuSeconds(clients.pid), waiting: runQueueSeconds(gatewayPid) };
     const loadBefore = loadavg()[0];
-    await warmUp(bench, appId, rate, warmup);
+    await warmUp(bench, appId, rate, warmup, idPrefix);
     const sentAt: number[] = [];
     const inFlight: Promise<void>[] = [];
     const ingestMs: number[] = [];
@@ -112,7 +195,7 @@ export async function gateway(bench: Bench): Promise<Result> {
     while (wallClock() - started < seconds * 1000) {
       const due = Math.floor(((wallClock() - started) / 1000) * rate);
       while (sentAt.length < due) {
-        const id = `gw-${sentAt.length}`;
+        const id = `${idPrefix}${sentAt.length}`;
         const sent = wallClock();
         sentAt.push(sent);
         inFlight.push(bench.publish(appId, id, 'bench.gateway').then(() => void ingestMs.push(wallClock() - sent)));
@@ -120,23 +203,7 @@ export async function gateway(bench: Bench): Promise<Result> {
       await sleep(10);
     }
     await Promise.all(inFlight);
-    // Wait until every open client has every event, or nothing has moved for 10 s (at most 2 min).
-    const deadline = Date.now() + 120_000;
-    let last = { delivered: -1, at: Date.now() };
-    let waitEnded = 'the 2 min limit, messages still arriving';
-    while (Date.now() < deadline) {
-      const progress = await clients.ask({ type: 'progress', published: sentAt.length }, 30_000);
-      if (progress.behind === 0) {
-        waitEnded = 'every open client had every event';
-        break;
-      }
-      if (progress.delivered !== last.delivered) last = { delivered: progress.delivered, at: Date.now() };
-      else if (Date.now() - last.at > 10_000) {
-        waitEnded = 'no message for 10 s';
-        break;
-      }
-      await sleep(500);
-    }
+    const waitEnded = await waitForFeed(clients, sentAt.length);
     const cpu = {
       gateway: cpuSeconds(gatewayPid) - cpuBefore.gateway,
       clients: cpuSeconds(clients.pid) - cpuBefore.clients,
@@ -154,7 +221,8 @@ export async function gateway(bench: Bench): Promise<Result> {
       events: sentAt.length,
       deliveries: report.delivered,
       seconds: Math.round(span * 10) / 10,
-      deliveriesPerSecond: Math.round(report.delivered / span),
+      value: Math.round(report.delivered / span),
+      unit: 'messages/s',
       latencyMs: report.latencyMs ?? undefined,
       notes:
         `${clientCount} clients (${connected.failed} failed to connect), ${rate} events/s offered for ${seconds} s after a ${warmup} s warm-up; ` +
@@ -199,13 +267,13 @@ export async function gateway(bench: Bench): Promise<Result> {
 }
 
 /** Publishes `rate` events/s of a type the clients did not subscribe to, for `seconds`, unmeasured. */
-async function warmUp(bench: Bench, appId: string, rate: number, seconds: number): Promise<void> {
+async function warmUp(bench: Bench, appId: string, rate: number, seconds: number, idPrefix: string): Promise<void> {
   const started = wallClock();
   const inFlight: Promise<void>[] = [];
   let sent = 0;
   while (wallClock() - started < seconds * 1000) {
     const due = Math.floor(((wallClock() - started) / 1000) * rate);
-    while (sent < due) inFlight.push(bench.publish(appId, `warmup-${sent++}`, 'warmup.gateway'));
+    while (sent < due) inFlight.push(bench.publish(appId, `${idPrefix}warmup-${sent++}`, 'warmup.gateway'));
     await sleep(10);
   }
   await Promise.all(inFlight);

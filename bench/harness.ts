@@ -10,26 +10,41 @@ import { prepareInfrastructure } from '@herald/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
+import { IngestClient } from './load';
 
 export const ROOT = join(__dirname, '..', '..');
-const PAYLOAD = { filler: 'x'.repeat(1000 - 40) }; // ≈1 KiB events
 
+export type Percentiles = { p50: number; p95: number; p99: number };
+
+/** The bare loops every figure is compared with (ceilings.ts), measured in the same run. */
+export type CeilingName = 'delivery' | 'ingest' | 'ingestBatch' | 'gateway';
+
+/** What a figure must reach: a share of its ceiling, or an absolute bound. */
+export type Target = { ratioAtLeast: number; notDoneBelow?: number } | { atLeast: number } | { atMost: number };
+
+/** One headline figure of a scenario. */
 export interface Result {
   scenario: string;
-  events: number;
-  deliveries: number;
-  seconds: number;
-  deliveriesPerSecond: number;
-  latencyMs?: { p50: number; p95: number; p99: number };
+  /** The headline figure, in `unit` (deliveries/s, events/s, messages/s, ms). */
+  value: number;
+  unit: string;
+  /** The ceiling of the same run it is divided by, when there is one. */
+  ceiling?: CeilingName;
+  target?: Target;
+  events?: number;
+  deliveries?: number;
+  seconds?: number;
+  latencyMs?: Percentiles;
   notes?: string;
   /** The notes' figures, for the JSON file. */
   figures?: Record<string, number>;
 }
 
-export function percentiles(values: number[]): { p50: number; p95: number; p99: number } {
+export function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
@@ -37,7 +52,18 @@ export function percentiles(values: number[]): { p50: number; p95: number; p99: 
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type AppName = 'subscriptions' | 'ingest' | 'dispatcher' | 'realtime-gateway';
+export type AppName = 'subscriptions' | 'ingest' | 'dispatcher' | 'realtime-gateway';
+export const APPS: AppName[] = ['subscriptions', 'ingest', 'realtime-gateway', 'dispatcher'];
+
+/** A process's resident set (VmRSS) in MiB, 0 if it is gone. */
+export function rssMiB(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
 
 /** A private Herald for one scenario; `stop()` removes its database and streams. */
 export class Bench {
@@ -57,53 +83,65 @@ export class Bench {
   });
   private readonly children = new Map<AppName, ChildProcess>();
   private ports: Record<AppName, number> = { subscriptions: 0, ingest: 0, dispatcher: 0, 'realtime-gateway': 0 };
-  ingest!: Pool;
+  ingest!: IngestClient;
   subscriptions!: Pool;
 
-  async start(): Promise<void> {
+  /** Starts `apps` (all four by default; the others can follow with startApp). */
+  async start(apps: AppName[] = APPS): Promise<void> {
     await prepareInfrastructure(this.config, () => undefined);
     const base = 19000 + Math.floor(Math.random() * 500) * 4;
     this.ports = { subscriptions: base, ingest: base + 1, 'realtime-gateway': base + 2, dispatcher: base + 3 };
-    for (const [name, port] of Object.entries(this.ports) as [AppName, number][]) {
-      // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app there when it exits.
-      const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-      const child = spawn(process.execPath, [...profile, join(ROOT, `dist/apps/${name}/src/main.js`)], {
-        env: {
-          PATH: process.env.PATH,
-          DATABASE_URL: this.config.databaseUrl,
-          NATS_URL: this.config.natsUrl,
-          HERALD_NATS_NAMESPACE: this.config.natsNamespace,
-          HERALD_ADMIN_TOKEN: this.token,
-          HERALD_ENCRYPTION_KEY: this.config.encryptionKey,
-          // The load generator publishes far past the default per-app limit on purpose.
-          HERALD_INGEST_RATE_LIMIT: '0',
-          HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'error',
-          SUBSCRIPTIONS_PORT: String(this.ports.subscriptions),
-          INGEST_PORT: String(this.ports.ingest),
-          GATEWAY_PORT: String(this.ports['realtime-gateway']),
-          DISPATCHER_PORT: String(this.ports.dispatcher),
-          // Free ports: a running `npm start` holds the default gRPC ones.
-          SUBSCRIPTIONS_GRPC_PORT: '0',
-          INGEST_GRPC_PORT: '0',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      this.children.set(name, child);
-      const deadline = Date.now() + 30_000;
-      while (
-        !(await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-          (r) => r.ok,
-          () => false,
-        ))
-      ) {
-        if (Date.now() > deadline) throw new Error(`${name} did not start`);
-        await sleep(100);
-      }
-    }
-    this.ingest = new Pool(`http://127.0.0.1:${this.ports.ingest}`, { connections: 64 });
+    for (const name of apps) await this.startApp(name);
+    this.ingest = new IngestClient(`http://127.0.0.1:${this.ports.ingest}`, this.token);
     this.subscriptions = new Pool(`http://127.0.0.1:${this.ports.subscriptions}`, { connections: 16 });
+  }
+
+  /** Starts one app as a child process; resolves when it reports ready. */
+  async startApp(name: AppName): Promise<void> {
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app there when it exits.
+    const dir = process.env.BENCH_CPU_PROF;
+    const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, join(ROOT, `dist/apps/${name}/src/main.js`)], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: this.config.databaseUrl,
+        NATS_URL: this.config.natsUrl,
+        HERALD_NATS_NAMESPACE: this.config.natsNamespace,
+        HERALD_ADMIN_TOKEN: this.token,
+        HERALD_ENCRYPTION_KEY: this.config.encryptionKey,
+        // The load generator publishes far past the default per-app limit on purpose.
+        HERALD_INGEST_RATE_LIMIT: '0',
+        HERALD_ALLOW_PRIVATE_NETWORKS: 'true',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'error',
+        SUBSCRIPTIONS_PORT: String(this.ports.subscriptions),
+        INGEST_PORT: String(this.ports.ingest),
+        GATEWAY_PORT: String(this.ports['realtime-gateway']),
+        DISPATCHER_PORT: String(this.ports.dispatcher),
+        // Free ports: a running `npm start` holds the default gRPC ones.
+        SUBSCRIPTIONS_GRPC_PORT: '0',
+        INGEST_GRPC_PORT: '0',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    this.children.set(name, child);
+    const deadline = Date.now() + 30_000;
+    while (
+      !(await fetch(`http://127.0.0.1:${this.ports[name]}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${name} did not start`);
+      await sleep(100);
+    }
+  }
+
+  /** Every running app's VmRSS in MiB. */
+  rss(): Partial<Record<AppName, number>> {
+    const rss: Partial<Record<AppName, number>> = {};
+    for (const [name, child] of this.children) if (child.pid !== undefined) rss[name] = rssMiB(child.pid);
+    return rss;
   }
 
   /** The gateway's live feed, authorised with the admin token. */
@@ -146,13 +184,8 @@ export class Bench {
   }
 
   /** Publishes one event; returns when ingest answered 202. */
-  async publish(appId: string, id: string, eventType: string): Promise<void> {
-    for (let tries = 0; tries < 50; tries += 1) {
-      const response = await this.call(this.ingest, 'POST', `/v1/apps/${appId}/events`, { id, eventType, payload: PAYLOAD });
-      if (response.status === 202) return;
-      await sleep(50);
-    }
-    throw new Error(`event ${id} not accepted`);
+  publish(appId: string, id: string, eventType: string): Promise<void> {
+    return this.ingest.publish(appId, id, eventType);
   }
 
   async deliveryCounts(appId: string): Promise<{ total: number; succeeded: number; attempted: number }> {

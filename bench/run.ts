@@ -1,248 +1,82 @@
-// `npm run bench`: starts a private Herald (its own database and NATS namespace on the local
-// PostgreSQL and NATS, the four apps as separate processes), local receivers and a load
-// generator, and measures the scenarios of the delivery-engine issue and the realtime gateway
-// (gateway.ts). Prints a table and writes bench/results/<time>.json. Not part of `npm test`.
-// Every loop is bounded in count and time.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { join } from 'node:path';
-import { gateway } from './gateway';
-import { Bench, percentiles, Result, ROOT, sleep } from './harness';
+// `npm run bench`: measures the ceilings (ceilings.ts: the bare delivery, ingest and WebSocket
+// loops) and then the scenarios of the delivery-engine issue (scenarios.ts) and the realtime
+// gateway (gateway.ts), each on a private Herald (its own database and NATS namespace on the
+// local PostgreSQL and NATS, the four apps as separate processes). Prints each figure beside
+// its ceiling and writes bench/results/<time>.json. Not part of `npm test`.
+// BENCH_ONLY=<scenario>,… runs some (and the ceilings they need).
+import { deliveryCeiling, ingestCeilings } from './ceilings';
+import { gatewayCeiling, gatewayScenario } from './gateway';
+import { Bench, CeilingName, Result } from './harness';
+import { Ceilings, machine, printTable, writeResults } from './report';
+import { SCENARIOS } from './scenarios';
 
 const only = process.env.BENCH_ONLY?.split(',');
+const selected = (name: string) => !only || only.includes(name);
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
-/** Records when each webhook-id arrived; answers per `behaviour`. */
-class BenchReceiver {
-  readonly arrivals = new Map<string, number>();
-  count = 0;
-  private server!: Server;
-  port = 0;
-  private readonly hanging: ServerResponse[] = [];
+const ALL = [...SCENARIOS, { name: 'gateway', apps: undefined, run: gatewayScenario }];
 
-  constructor(private readonly behaviour: 'ok' | 'error' | 'hang') {}
+/** Which ceiling each scenario is divided by. */
+const NEEDS: Record<string, CeilingName[]> = {
+  throughput: ['delivery'],
+  drain: ['delivery'],
+  'fan-out': ['delivery'],
+  ingest: ['ingest', 'ingestBatch'],
+  gateway: ['gateway'],
+};
 
-  async start(): Promise<this> {
-    this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      req.resume();
-      req.on('end', () => {
-        const now = performance.now();
-        const id = String(req.headers['webhook-id']);
-        this.count += 1;
-        if (!this.arrivals.has(`${id}|${req.url}`)) this.arrivals.set(`${id}|${req.url}`, now);
-        if (this.behaviour === 'ok') res.writeHead(200).end();
-        else if (this.behaviour === 'error') res.writeHead(500).end();
-        else this.hanging.push(res);
-      });
-    });
-    this.server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-    return this;
+async function measureCeilings(): Promise<{ ceilings: Ceilings; results: Result[] }> {
+  const needed = new Set(ALL.filter((s) => selected(s.name)).flatMap((s) => NEEDS[s.name] ?? []));
+  const ceilings: Ceilings = {};
+  const results: Result[] = [];
+  if (needed.has('delivery')) {
+    console.log('bench: ceiling, delivery loop…');
+    const result = await deliveryCeiling(env('BENCH_CEILING_EVENTS', env('BENCH_THROUGHPUT_EVENTS', 50_000)));
+    ceilings.delivery = result.value;
+    results.push(result);
   }
-
-  url(path: string): string {
-    return `http://127.0.0.1:${this.port}/${path}`;
+  if (needed.has('ingest')) {
+    console.log('bench: ceiling, ingest loop…');
+    const [single, batched] = await ingestCeilings(
+      env('BENCH_INGEST_EVENTS', 20_000),
+      env('BENCH_INGEST_BATCH_EVENTS', 50_000),
+      env('BENCH_INGEST_BATCH_SIZE', 100),
+    );
+    ceilings.ingest = single.value;
+    ceilings.ingestBatch = batched.value;
+    results.push(single, batched);
   }
-
-  async stop(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+  if (needed.has('gateway')) {
+    console.log('bench: ceiling, WebSocket broadcast…');
+    const result = await gatewayCeiling();
+    ceilings.gateway = result.value;
+    results.push(result);
   }
-}
-
-/** Sends `count` events with `concurrency` requests in flight; returns each id's send time. */
-async function closedLoop(
-  bench: Bench,
-  appId: string,
-  prefix: string,
-  count: number,
-  eventType: string,
-  concurrency = 64,
-): Promise<Map<string, number>> {
-  const sent = new Map<string, number>();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const id = `${prefix}-${next++}`;
-        sent.set(id, performance.now());
-        await bench.publish(appId, id, eventType);
-      }
-    }),
-  );
-  return sent;
-}
-
-async function waitForArrivals(receiver: { arrivals: Map<string, number> }, expected: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (receiver.arrivals.size < expected && Date.now() < deadline) await sleep(100);
-}
-
-function latencies(sent: Map<string, number>, arrivals: Map<string, number>): number[] {
-  const values: number[] = [];
-  for (const [key, arrivedAt] of arrivals) {
-    const sentAt = sent.get(key.split('|')[0]);
-    if (sentAt !== undefined) values.push(arrivedAt - sentAt);
-  }
-  return values;
-}
-
-async function throughput(bench: Bench): Promise<Result> {
-  const count = Number(process.env.BENCH_THROUGHPUT_EVENTS ?? 50_000);
-  const receiver = await new BenchReceiver('ok').start();
-  const appId = await bench.app('throughput');
-  await bench.endpoints(appId, [{ url: receiver.url('t'), eventTypes: ['bench.throughput'] }]);
-  const started = performance.now();
-  const sent = await closedLoop(bench, appId, 'tp', count, 'bench.throughput');
-  const ingestSeconds = (performance.now() - started) / 1000;
-  await waitForArrivals(receiver, count, 300_000);
-  const seconds = (Math.max(...receiver.arrivals.values()) - started) / 1000;
-  await receiver.stop();
-  return {
-    scenario: 'throughput',
-    events: count,
-    deliveries: receiver.arrivals.size,
-    seconds: Math.round(seconds * 10) / 10,
-    deliveriesPerSecond: Math.round(receiver.arrivals.size / seconds),
-    latencyMs: percentiles(latencies(sent, receiver.arrivals)),
-    notes: `ingest accepted ${Math.round(count / ingestSeconds)} events/s; ${count - receiver.arrivals.size} missing`,
-  };
-}
-
-async function steady(bench: Bench): Promise<Result> {
-  const rate = 1000;
-  const seconds = Number(process.env.BENCH_STEADY_SECONDS ?? 30);
-  const receiver = await new BenchReceiver('ok').start();
-  const appId = await bench.app('steady');
-  await bench.endpoints(appId, [{ url: receiver.url('s'), eventTypes: ['bench.steady'] }]);
-  const sent = new Map<string, number>();
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
-  let i = 0;
-  // Open loop: every 10 ms, send what the schedule says is due, whatever the answers.
-  while (performance.now() - started < seconds * 1000) {
-    const due = Math.floor(((performance.now() - started) / 1000) * rate);
-    while (i < due) {
-      const id = `st-${i++}`;
-      sent.set(id, performance.now());
-      inFlight.push(bench.publish(appId, id, 'bench.steady'));
-    }
-    await sleep(10);
-  }
-  await Promise.all(inFlight);
-  await waitForArrivals(receiver, i, 120_000);
-  await receiver.stop();
-  return {
-    scenario: 'steady',
-    events: i,
-    deliveries: receiver.arrivals.size,
-    seconds,
-    deliveriesPerSecond: Math.round(receiver.arrivals.size / seconds),
-    latencyMs: percentiles(latencies(sent, receiver.arrivals)),
-    notes: `${rate} events/s offered`,
-  };
-}
-
-async function fanout(bench: Bench): Promise<Result> {
-  const receiver = await new BenchReceiver('ok').start();
-  const appId = await bench.app('fanout');
-  const registered = 5000;
-  const matching = 50;
-  const bodies = Array.from({ length: registered }, (_, n) =>
-    n < matching
-      ? { url: receiver.url(`f${n}`), eventTypes: ['bench.fanout'] }
-      : { url: receiver.url(`other${n}`), eventTypes: [`bench.other${n}.*`] },
-  );
-  await bench.endpoints(appId, bodies);
-  const events = 1000;
-  const started = performance.now();
-  const sent = await closedLoop(bench, appId, 'fo', events, 'bench.fanout', 32);
-  await waitForArrivals(receiver, events * matching, 300_000);
-  const seconds = (Math.max(...receiver.arrivals.values()) - started) / 1000;
-  await receiver.stop();
-  return {
-    scenario: 'fan-out',
-    events,
-    deliveries: receiver.arrivals.size,
-    seconds: Math.round(seconds * 10) / 10,
-    deliveriesPerSecond: Math.round(receiver.arrivals.size / seconds),
-    latencyMs: percentiles(latencies(sent, receiver.arrivals)),
-    notes: `${matching} matching of ${registered} endpoints`,
-  };
-}
-
-async function isolation(bench: Bench): Promise<Result> {
-  const healthy = await new BenchReceiver('ok').start();
-  const failing = await new BenchReceiver('error').start();
-  const hanging = await new BenchReceiver('hang').start();
-  const appId = await bench.app('isolation');
-  const bodies = [
-    ...Array.from({ length: 100 }, (_, n) => ({ url: healthy.url(`h${n}`), eventTypes: ['bench.isolation'] })),
-    ...Array.from({ length: 50 }, (_, n) => ({ url: failing.url(`e${n}`), eventTypes: ['bench.isolation'] })),
-    ...Array.from({ length: 50 }, (_, n) => ({ url: hanging.url(`t${n}`), eventTypes: ['bench.isolation'], timeoutMs: 1000 })),
-  ];
-  await bench.endpoints(appId, bodies);
-  const events = 150;
-  const started = performance.now();
-  const sent = new Map<string, number>();
-  // 5 events/s for 30 s: 1,000 deliveries/s offered, half of them to healthy endpoints, within
-  // what this machine sustains, so the healthy latency shows the effect of the bad endpoints.
-  const publishing: Promise<void>[] = [];
-  for (let i = 0; i < events; i += 1) {
-    const id = `iso-${i}`;
-    sent.set(id, performance.now());
-    publishing.push(bench.publish(appId, id, 'bench.isolation'));
-    await sleep(200);
-  }
-  await Promise.all(publishing);
-  await waitForArrivals(healthy, events * 100, 120_000);
-  const seconds = (Math.max(...healthy.arrivals.values()) - started) / 1000;
-  const counts = await bench.deliveryCounts(appId);
-  await Promise.all([healthy.stop(), failing.stop(), hanging.stop()]);
-  const lost = events * 200 - counts.total + (events * 100 - healthy.arrivals.size);
-  return {
-    scenario: 'isolation',
-    events,
-    deliveries: healthy.arrivals.size,
-    seconds: Math.round(seconds * 10) / 10,
-    deliveriesPerSecond: Math.round(healthy.arrivals.size / seconds),
-    latencyMs: percentiles(latencies(sent, healthy.arrivals)),
-    notes: `healthy endpoints only; ${counts.total} delivery records of ${events * 200}; lost ${lost}; bad endpoints attempted ${failing.count + hanging.count} times`,
-  };
+  return { ceilings, results };
 }
 
 async function main(): Promise<void> {
-  const scenarios: [string, (bench: Bench) => Promise<Result>][] = [
-    ['throughput', throughput],
-    ['steady', steady],
-    ['fan-out', fanout],
-    ['isolation', isolation],
-    ['gateway', gateway],
-  ];
-  const results: Result[] = [];
-  for (const [name, run] of scenarios) {
-    if (only && !only.includes(name)) continue;
+  const started = performance.now();
+  const machineInfo = await machine();
+  const { ceilings, results } = await measureCeilings();
+  for (const scenario of ALL) {
+    if (!selected(scenario.name)) continue;
     const bench = new Bench();
     try {
-      console.log(`bench: ${name}…`);
-      await bench.start();
-      results.push(await run(bench));
+      console.log(`bench: ${scenario.name}…`);
+      await bench.start(scenario.apps);
+      results.push(...(await scenario.run(bench)));
     } finally {
       await bench.stop();
     }
   }
-  console.log('\n| scenario | events | deliveries | seconds | deliveries/s | p50 ms | p95 ms | p99 ms | notes |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-  for (const r of results) {
-    console.log(
-      `| ${r.scenario} | ${r.events} | ${r.deliveries} | ${r.seconds} | ${r.deliveriesPerSecond} | ${r.latencyMs?.p50 ?? ''} | ${r.latencyMs?.p95 ?? ''} | ${r.latencyMs?.p99 ?? ''} | ${r.notes ?? ''} |`,
-    );
-  }
-  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  const file = join(ROOT, 'bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ node: process.version, cpus: (await import('node:os')).cpus().length, results }, null, 2));
-  console.log(`\nwritten to ${file}`);
+  const totalSeconds = Math.round((performance.now() - started) / 1000);
+  console.log(
+    `\n${machineInfo.cores} cores (${machineInfo.cpuModel}), Node ${machineInfo.node}, NATS ${machineInfo.nats}, PostgreSQL ${machineInfo.postgres}`,
+  );
+  printTable(results, ceilings);
+  const file = writeResults(machineInfo, ceilings, results, totalSeconds);
+  console.log(`\nwritten to ${file}; the run took ${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s`);
 }
 
 main().then(
