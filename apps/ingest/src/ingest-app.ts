@@ -14,6 +14,6 @@ export async function createIngestApp(config: HeraldConfig): Promise<INestApplic
     limitBytes: Math.max(MAX_BATCH_BYTES, config.maxPayloadBytes + 4096),
   });
   serveOpenApi(app, createOpenApiDocument(app, INGEST_API));
-  app.get(PublishRoute).attach(app, bodyLimitBytes);
+  PublishRoute.attach(app, bodyLimitBytes);
   return app;
 }

@@ -11,7 +11,6 @@ import { MAX_BATCH_BYTES } from './events/dto/publish-batch.dto';
 import { EventsController } from './events/events.controller';
 import { EventsGrpc } from './events/events.grpc';
 import { EventsService } from './events/events.service';
-import { PublishRoute } from './events/publish-route';
 import { EventTypeCatalog } from './events/event-type-catalog';
 import { IngestRateLimiter } from './events/ingest-rate-limiter';
 import { NatsIntake } from './intake/nats-intake.service';
@@ -34,7 +33,6 @@ export class IngestModule {
       providers: [
         AppDirectory,
         EventsService,
-        PublishRoute,
         EventTypeCatalog,
         IngestRateLimiter,
         NatsIntake,

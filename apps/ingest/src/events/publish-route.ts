@@ -1,4 +1,4 @@
-import { HttpStatus, INestApplication, Injectable } from '@nestjs/common';
+import { HttpStatus, INestApplication } from '@nestjs/common';
 import {
   Authenticator,
   bearerToken,
@@ -31,18 +31,20 @@ const JSON_TYPE = /^application\/(?:[A-Za-z0-9.+-]+\+)?json\s*(?:;\s*charset\s*=
  * content type or encoding, no Content-Length, a body over the limit) goes to Express as
  * before, so every edge keeps its one implementation there.
  */
-@Injectable()
 export class PublishRoute {
   private readonly problems = new ProblemDetailsFilter();
 
-  constructor(
+  private constructor(
     private readonly authenticator: Authenticator,
     private readonly controller: EventsController,
   ) {}
 
   /** Serves the route ahead of `app`'s Express handler on its HTTP server. */
-  attach(app: INestApplication, bodyLimitBytes: number): void {
-    const server = app.getHttpServer() as Server;
+  static attach(app: INestApplication, bodyLimitBytes: number): void {
+    new PublishRoute(app.get(Authenticator), app.get(EventsController)).listen(app.getHttpServer() as Server, bodyLimitBytes);
+  }
+
+  private listen(server: Server, bodyLimitBytes: number): void {
     const [general] = server.listeners('request') as RequestListener[];
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
