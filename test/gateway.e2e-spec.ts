@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { AppName, eventually, startApp, TestStack } from './support/stack';
-import { FeedClient } from './support/ws-client';
+import { clientFrame, FeedClient, RawWebSocket } from './support/ws-client';
 
 type Json = Record<string, any>;
 
@@ -41,6 +41,32 @@ describe('realtime gateway', () => {
       allowed.once('error', reject);
     });
     allowed.close();
+  });
+
+  it('answers the malformed messages of a burst before closing it with 1009 for its oversized last frame', async () => {
+    // The five frames leave in one write, so the gateway reads them in one go; 20 times, as it was a race.
+    const malformed = ['not json', '[]', '{"type":"dance"}', '{"type":"subscribe","eventTypes":"*"}'];
+    const burst = Buffer.concat([
+      ...malformed.map((text) => clientFrame(0x1, Buffer.from(text))),
+      clientFrame(0x1, Buffer.alloc(100 * 1024, 'x')),
+    ]);
+    for (let run = 0; run < 20; run += 1) {
+      const raw = await RawWebSocket.connect(`${wsBase}?token=${stack.env.token}`);
+      try {
+        await eventually(async () => raw.frames.length === 1);
+        raw.socket.write(burst);
+        await eventually(async () => raw.frames.some((frame) => 'close' in frame), 5000, 5);
+        expect(raw.frames.slice(1).map((frame) => ('close' in frame ? frame.close : frame.text.type))).toEqual([
+          'error',
+          'error',
+          'error',
+          'error',
+          1009,
+        ]);
+      } finally {
+        raw.socket.destroy();
+      }
+    }
   });
 
   it('answers ping, reports malformed messages without closing, and narrows the feed with subscribe', async () => {

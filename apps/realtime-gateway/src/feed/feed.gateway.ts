@@ -20,6 +20,14 @@ import { CatchUpError, FeedFilter, FeedMessage, FeedService, FeedSubscriber } fr
 
 /** A client's corked writes are flushed once this many bytes are held back, so its `bufferedAmount` stays honest. */
 const MAX_CORKED_BYTES = 16 * 1024;
+/** How long a 1009 close waits for the replies owed to the messages before the oversized one. */
+const OWED_REPLIES_WAIT_MS = 5000;
+
+/** The client messages of one socket still waiting for their reply, and a close held back meanwhile. */
+interface Owed {
+  count: number;
+  close?: () => void;
+}
 
 type VerifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => void;
 
@@ -40,6 +48,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private readonly serialized = new WeakMap<object, Buffer>();
   private readonly sockets = new WeakMap<WebSocket, Socket>();
+  private readonly owed = new WeakMap<WebSocket, Owed>();
   /**
    * Sockets written to in this turn of the event loop, with the bytes they hold back: a burst of
    * feed messages leaves in one write per client instead of one write (a syscall) per message.
@@ -124,6 +133,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }
     if (principal.kind === 'app') this.appTokens.set(client, upgradeToken(request) ?? '');
     this.sockets.set(client, request.socket);
+    this.owe(client);
     this.alive.set(client, true);
     client.on('pong', () => this.alive.set(client, true));
     // An app token's feed is confined to its app for the life of the socket.
@@ -147,6 +157,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('ping')
   ping(@ConnectedSocket() client: WebSocket): void {
     this.send(client, { type: 'pong' });
+    this.replied(client);
   }
 
   @SubscribeMessage('subscribe')
@@ -154,6 +165,19 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @ConnectedSocket() client: WebSocket,
     @MessageBody() message: Extract<ClientMessage, { type: 'subscribe' }>,
   ): Promise<void> {
+    let answered = false;
+    const answer = () => {
+      if (!answered) this.replied(client);
+      answered = true;
+    };
+    try {
+      await this.subscribeTo(client, message, answer);
+    } finally {
+      answer();
+    }
+  }
+
+  private async subscribeTo(client: WebSocket, message: Extract<ClientMessage, { type: 'subscribe' }>, answer: () => void): Promise<void> {
     const subscriber = this.sessions.get(client);
     if (!subscriber) return;
     const { scope } = subscriber.filter;
@@ -169,6 +193,8 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     subscriber.filter = filter;
     this.send(client, { type: 'subscribed', eventTypes: filter.eventTypes, appId: filter.appId, since: message.since });
     if (message.since === null) return;
+    // Answered; a catch-up may take long, and a pending close does not wait for it.
+    answer();
     try {
       const replayed = await this.feed.catchUp(subscriber, message.since);
       this.send(client, { type: 'caught-up', replayed });
@@ -184,11 +210,42 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const subscriber = this.sessions.get(client);
     if (subscriber) subscriber.filter = { ...subscriber.filter, active: false };
     this.send(client, { type: 'unsubscribed' });
+    this.replied(client);
   }
 
   @SubscribeMessage('invalid')
   invalid(@ConnectedSocket() client: WebSocket, @MessageBody() message: Extract<ClientMessage, { type: 'invalid' }>): void {
     this.send(client, { type: 'error', message: message.message });
+    this.replied(client);
+  }
+
+  /**
+   * Counts the client's messages until each is answered, and holds back ws's 1009 close until
+   * then: ws reads a burst of frames in one go and closes on an oversized one at once, before
+   * Nest's (asynchronous) handlers have answered the frames that came before it.
+   */
+  private owe(client: WebSocket): void {
+    const owed: Owed = { count: 0 };
+    this.owed.set(client, owed);
+    client.on('message', () => (owed.count += 1));
+    const close = client.close.bind(client);
+    client.close = (code?: number, reason?: string | Buffer) => {
+      if (code !== 1009 || owed.count === 0) return close(code, reason);
+      const timer = setTimeout(() => owed.close?.(), OWED_REPLIES_WAIT_MS);
+      owed.close = () => {
+        clearTimeout(timer);
+        owed.close = undefined;
+        close(code, reason);
+      };
+    };
+  }
+
+  /** One client message answered; once none is owed, a held-back close goes out after the replies. */
+  private replied(client: WebSocket): void {
+    const owed = this.owed.get(client);
+    if (!owed || owed.count === 0) return;
+    owed.count -= 1;
+    if (owed.count === 0) owed.close?.();
   }
 
   private send(client: WebSocket, message: object): void {
