@@ -42,14 +42,19 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
       (event, msg, receivedAt) => this.handle(event, msg, receivedAt),
       this.logger,
     );
-    this.stored = new Batcher(async (items) => {
-      const created = await deliveries.insertFanout(
-        items.map((item) => item.event),
-        items.flatMap((item) => item.deliveries),
-        delivery.leaseSeconds,
-      );
-      return items.map(() => created);
-    });
+    this.stored = new Batcher(
+      async (items) => {
+        const created = await deliveries.insertFanout(
+          items.map((item) => item.event),
+          items.flatMap((item) => item.deliveries),
+          delivery.leaseSeconds,
+        );
+        return items.map(() => created);
+      },
+      250,
+      // A first attempt waits for this insert, so the batching wait is part of every delivery's latency.
+      2,
+    );
   }
 
   private async handle(event: EventMessage, msg: JsMsg, receivedAt: number): Promise<void> {
@@ -90,7 +95,8 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
     }));
     const created = await this.stored.add({ event, deliveries });
     for (const delivery of deliveries) {
-      if (created.has(delivery.id)) await this.delivery.submit({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event });
+      if (created.has(delivery.id))
+        await this.delivery.submit({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event });
     }
     return deliveries.length;
   }

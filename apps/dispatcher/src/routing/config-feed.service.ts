@@ -10,7 +10,7 @@ interface PendingSync {
   done: Promise<void>;
 }
 
-const MIN_SYNC_INTERVAL_MS = 10;
+const MIN_SYNC_INTERVAL_MS = 2;
 
 /** A sync waits at most this long for the feed to reach the stream's head. */
 const SYNC_TIMEOUT_MS = 5000;
@@ -66,7 +66,7 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
     if (current && current.startedAt >= receivedAt) return current.done;
     if (!this.next) {
       // At most one sync every MIN_SYNC_INTERVAL_MS: under load that bounds the stream-info
-      // requests to a hundred a second, for at most that much added latency.
+      // requests to five hundred a second, for at most that much added latency.
       const earliest = (current?.startedAt ?? 0) + MIN_SYNC_INTERVAL_MS;
       const after = (current?.done.catch(() => undefined) ?? Promise.resolve()).then(() => {
         const wait = earliest - performance.now();
