@@ -6,3 +6,4 @@ export * from './delivery-publisher';
 export * from './ack-keeper';
 export * from './concurrency';
 export * from './durable-consumer';
+export * from './jetstream-publisher';

@@ -5,6 +5,7 @@ import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, PubAck 
 import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { traceHeaders } from '@herald/telemetry';
+import { JetStreamPublisher } from './jetstream-publisher';
 
 const encoder = new TextEncoder();
 
@@ -35,6 +36,7 @@ export class NatsService implements OnApplicationShutdown {
   private readonly logger = new Logger(NatsService.name);
   readonly names: Names;
   readonly js: JetStreamClient;
+  private readonly publisher: JetStreamPublisher;
 
   constructor(
     readonly connection: NatsConnection,
@@ -43,6 +45,7 @@ export class NatsService implements OnApplicationShutdown {
   ) {
     this.names = new Names(config.natsNamespace);
     this.js = jetstream(connection, { timeout: 10_000 });
+    this.publisher = new JetStreamPublisher(connection, 10_000);
     void this.watchStatus();
   }
 
@@ -60,7 +63,11 @@ export class NatsService implements OnApplicationShutdown {
       hdrs = natsHeaders();
       for (const [key, value] of Object.entries(all)) hdrs.set(key, value);
     }
-    return this.js.publish(subject, data, { msgID: options.msgId, headers: hdrs });
+    if (options.msgId !== undefined) {
+      hdrs ??= natsHeaders();
+      hdrs.set('Nats-Msg-Id', options.msgId);
+    }
+    return this.publisher.publish(subject, data, hdrs);
   }
 
   /** True while the connection is up (readiness). */
@@ -80,6 +87,7 @@ export class NatsService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.connection.isClosed()) await this.connection.drain().catch(() => this.connection.close());
+    this.publisher.close();
   }
 }
 

@@ -110,10 +110,8 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
   async submit(message: DeliveryMessage): Promise<void> {
     await this.direct.acquire();
     this.leases.hold(message.deliveryId);
-    void inSpan(
-      'herald.delivery',
-      { kind: SpanKind.INTERNAL, attributes: deliveryAttributes(message) },
-      () => this.process(message, performance.now()),
+    void inSpan('herald.delivery', { kind: SpanKind.INTERNAL, attributes: deliveryAttributes(message) }, () =>
+      this.process(message, performance.now()),
     )
       .catch((error: unknown) =>
         this.logger.warn(`delivery ${message.deliveryId} not recorded, will retry when its lease ends: ${(error as Error).message}`),

@@ -20,13 +20,25 @@ const UNDECLARED: EventTypeRules = { validate: null, deprecated: false };
 @Injectable()
 export class EventTypeCatalog {
   private readonly cache = new Map<string, { rules: EventTypeRules; version: number; expires: number }>();
+  /** Reads under way: every event of a type arriving meanwhile waits for the same one. */
+  private readonly reading = new Map<string, Promise<EventTypeRules>>();
 
   constructor(private readonly eventTypes: EventTypeRepository) {}
 
-  async rules(name: string): Promise<EventTypeRules> {
+  rules(name: string): Promise<EventTypeRules> {
+    const cached = this.cache.get(name);
+    if (cached && cached.expires > Date.now()) return Promise.resolve(cached.rules);
+    let reading = this.reading.get(name);
+    if (!reading) {
+      reading = this.read(name).finally(() => this.reading.delete(name));
+      this.reading.set(name, reading);
+    }
+    return reading;
+  }
+
+  private async read(name: string): Promise<EventTypeRules> {
     const now = Date.now();
     const cached = this.cache.get(name);
-    if (cached && cached.expires > now) return cached.rules;
     let row;
     try {
       row = await this.eventTypes.findByName(name);

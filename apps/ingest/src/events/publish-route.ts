@@ -80,7 +80,13 @@ export class PublishRoute {
       const principal = await this.authenticator.authenticate(bearerToken(req.headers.authorization));
       if (!principal) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'a valid bearer token is required');
       const dto = validateDto(PublishEventDto, body);
-      const result = await this.controller.publish(principal, appKey, dto, req.headers as Record<string, string>, res as unknown as Response);
+      const result = await this.controller.publish(
+        principal,
+        appKey,
+        dto,
+        req.headers as Record<string, string>,
+        res as unknown as Response,
+      );
       const json = JSON.stringify(result);
       res.writeHead(HttpStatus.ACCEPTED, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
       res.end(json);
