@@ -2,6 +2,7 @@ export * from './entities';
 export * from './pagination';
 export * from './errors';
 export * from './data-source';
+export * from './key-check';
 export * from './persistence.module';
 export * from './repositories/app.repository';
 export * from './repositories/endpoint.repository';
