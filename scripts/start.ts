@@ -2,13 +2,19 @@
 // NATS at DATABASE_URL/NATS_URL if they answer; otherwise starts private instances with their
 // data under ./.herald/ (installing Debian's packages first when running as root on Debian or
 // Ubuntu), prepares the schema and streams, and runs the four apps until Ctrl-C.
+// `npm start -- --reset` first deletes this installation's database and streams.
 import 'reflect-metadata';
-import { loadConfig } from '@herald/config';
+import { HeraldConfig, loadConfig } from '@herald/config';
+import { Names } from '@herald/contracts';
+import { connectNats, deleteStreams } from '@herald/messaging';
+import { dropDatabase } from '@herald/persistence';
 import { prepareInfrastructure } from '@herald/platform';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -25,10 +31,19 @@ const children: ChildProcess[] = [];
 const cleanups: (() => void)[] = [];
 let stopping = false;
 
+/** Thrown by fail() so that nothing after it runs; main() knows it was reported already. */
+class Stopped extends Error {}
+
+/** An expected failure: one line (no stack), stop what was started, exit non-zero. */
 function fail(message: string): never {
+  stop(message);
+  throw new Stopped(message);
+}
+
+/** fail() for callbacks, where a throw would be an uncaught exception. */
+function stop(message: string): void {
   console.error(`herald: ${message}`);
   shutdown(1);
-  throw new Error('unreachable');
 }
 
 /** Finds a server binary on PATH or in Debian's usual places. */
@@ -144,7 +159,7 @@ function startPrivateNats(natsUrl: string): void {
   const logFile = join(dataDir, 'server.log');
   const child = spawn(binary, ['-a', '127.0.0.1', '-p', port, '-js', '-sd', dataDir, '-l', logFile], { stdio: 'ignore' });
   child.on('exit', (code) => {
-    if (!stopping) fail(`the private nats-server exited (${code}); see ${logFile}`);
+    if (!stopping) stop(`the private nats-server exited (${code}); see ${logFile}`);
   });
   cleanups.push(() => {
     log('stopping the private nats-server');
@@ -203,15 +218,69 @@ function encryptionKey(): string {
   return key;
 }
 
+/** Fails, naming the variable to change, if another program holds a port one of the apps needs. */
+async function checkPorts(config: HeraldConfig): Promise<void> {
+  const wanted: [string, number][] = [
+    ['SUBSCRIPTIONS_PORT', config.ports.subscriptions],
+    ['SUBSCRIPTIONS_GRPC_PORT', config.ports.subscriptionsGrpc],
+    ['INGEST_PORT', config.ports.ingest],
+    ['INGEST_GRPC_PORT', config.ports.ingestGrpc],
+    ['GATEWAY_PORT', config.ports.gateway],
+    ['DISPATCHER_PORT', config.ports.dispatcher],
+  ];
+  for (const [variable, port] of wanted) {
+    if (port === 0) continue;
+    const error = await new Promise<NodeJS.ErrnoException | null>((done) => {
+      const server = createServer();
+      server.once('error', done);
+      server.listen(port, config.host, () => server.close(() => done(null)));
+    });
+    if (error?.code === 'EADDRINUSE')
+      fail(`port ${port} on ${config.host} is in use by another program: stop it, or set ${variable} to a free port`);
+    if (error) fail(`cannot listen on ${config.host}:${port} (${variable}): ${error.message}`);
+  }
+}
+
+/** `--reset`: deletes this installation's database and NATS streams, after saying exactly which. */
+async function resetData(config: HeraldConfig): Promise<void> {
+  const database = decodeURIComponent(new URL(config.databaseUrl).pathname.slice(1));
+  const names = new Names(config.natsNamespace);
+  const nc = await connectNats(config.natsUrl, 'herald-reset');
+  try {
+    const jsm = await jetstreamManager(nc);
+    const present: string[] = [];
+    for (const stream of Object.values(names.streams))
+      if (
+        await jsm.streams.info(stream).then(
+          () => true,
+          () => false,
+        )
+      )
+        present.push(stream);
+    log(
+      `--reset: deleting PostgreSQL database "${database}" and ` +
+        (present.length ? `the NATS streams ${present.join(', ')}` : `no NATS streams (none of namespace "${config.natsNamespace}" exist)`),
+    );
+    await deleteStreams(jsm, names);
+  } finally {
+    await nc.close();
+  }
+  await dropDatabase(config.databaseUrl);
+}
+
 function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--enable-source-maps', resolve(`dist/apps/${name}/src/main.js`)], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = `[${name}] `;
-  for (const stream of [child.stdout, child.stderr]) {
+  // Log lines name their app already (and stay parseable JSON when not on a terminal); what an
+  // app writes to stderr before its logger runs gets the app's name in front.
+  for (const [stream, prefix] of [
+    [child.stdout, ''],
+    [child.stderr, `[${name}] `],
+  ] as const) {
     let buffered = '';
-    stream?.on('data', (chunk: Buffer) => {
+    stream.on('data', (chunk: Buffer) => {
       const lines = (buffered + chunk.toString()).split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
@@ -256,9 +325,14 @@ async function main(): Promise<void> {
     HERALD_ENCRYPTION_KEY: encryptionKey(),
     HERALD_ALLOW_PRIVATE_NETWORKS: process.env.HERALD_ALLOW_PRIVATE_NETWORKS ?? 'true',
     HOST: process.env.HOST ?? '127.0.0.1',
+    // The apps write to a pipe (ours), so they cannot see the terminal: tell them.
+    LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
   };
   const config = loadConfig(env);
   await ensureServers(config.databaseUrl, config.natsUrl);
+  await checkPorts(config);
+  if (process.argv.includes('--reset')) await resetData(config);
+  // Throws EncryptionKeyMismatchError (one line, with the ways out) if the data has another key.
   await prepareInfrastructure(config, log);
 
   for (const app of APPS) startApp(app.name, env);
@@ -289,4 +363,6 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+main().catch((error: unknown) => {
+  if (!(error instanceof Stopped)) stop(error instanceof Error ? error.message : String(error));
+});

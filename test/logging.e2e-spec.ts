@@ -106,4 +106,29 @@ describe('logs', () => {
       await receiver.stop();
     }
   });
+
+  it('writes readable lines with LOG_FORMAT=pretty (one per request), still with no token in them', async () => {
+    const port = await freePort();
+    let pretty = '';
+    const child = spawnApp(
+      'subscriptions',
+      env.config,
+      { SUBSCRIPTIONS_PORT: String(port), LOG_FORMAT: 'pretty', LOG_LEVEL: 'info' },
+      (text) => (pretty += text),
+    );
+    children.push(child);
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(async () => (await fetch(`${url}/health/ready`).catch(() => null))?.ok, 30_000, 100);
+    const response = await fetch(`${url}/v1/apps?token=${env.token}&limit=1`, {
+      headers: { authorization: `Bearer ${env.token}`, 'x-request-id': 'req-pretty-test' },
+    });
+    // 400 (an unknown query parameter), which is logged like any request.
+    expect(response.status).toBe(400);
+    const line = await eventually(async () => pretty.split('\n').find((l) => l.includes('req=req-pretty-test')));
+    // time, app, level, the request itself; no JSON anywhere.
+    expect(line).toMatch(/^\S*\d\d:\d\d:\d\d\S* subscriptions \S*INFO\b.* GET \/v1\/apps\?token=\[redacted\]&limit=1 400 \d+ ms/);
+    expect(pretty).toContain('listening on');
+    expect(pretty.split('\n').filter((l) => l.trim().startsWith('{'))).toEqual([]);
+    expect(pretty).not.toContain(env.token);
+  });
 });

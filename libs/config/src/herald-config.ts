@@ -132,6 +132,11 @@ class Environment {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
   LOG_LEVEL = 'info';
+
+  /** Unset: readable lines on a terminal, JSON otherwise. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
@@ -164,6 +169,8 @@ export interface HeraldConfig {
   /** Events per second per app and ingest replica; 0 turns the limit off. */
   ingestRateLimit: number;
   logLevel: LogLevel;
+  /** LOG_FORMAT; undefined lets the logger choose by whether stdout is a terminal. */
+  logFormat?: 'json' | 'pretty';
 }
 
 /** Thrown with every bad variable listed, so an operator fixes them in one go. */
@@ -216,5 +223,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     },
     ingestRateLimit: parsed.HERALD_INGEST_RATE_LIMIT,
     logLevel: parsed.LOG_LEVEL as LogLevel,
+    logFormat: parsed.LOG_FORMAT as 'json' | 'pretty' | undefined,
   };
 }

@@ -1,7 +1,9 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
 /** The prefix of a sealed value: version 1 = AES-256-GCM, 12-byte IV, 16-byte tag. */
 const SEALED = 'hv1:';
+/** What the key fingerprint is an HMAC of; changing it would make every stored fingerprint mismatch. */
+const FINGERPRINT_LABEL = 'herald key check v1';
 
 /**
  * Seals secrets at rest (endpoint secrets in PostgreSQL, in the outbox and on HERALD_CONFIG,
@@ -14,6 +16,14 @@ export class SecretBox {
   constructor(keyBase64: string) {
     this.key = Buffer.from(keyBase64, 'base64');
     if (this.key.length !== 32) throw new Error('HERALD_ENCRYPTION_KEY must be 32 bytes, base64-encoded');
+  }
+
+  /**
+   * Names the key without revealing it: an HMAC of a fixed label under the key (16 hex digits),
+   * stored with the data so a process with another key can say so instead of failing later.
+   */
+  fingerprint(): string {
+    return createHmac('sha256', this.key).update(FINGERPRINT_LABEL).digest('hex').slice(0, 16);
   }
 
   seal(plain: string): string {

@@ -3,6 +3,7 @@ export * from './pagination';
 export * from './batcher';
 export * from './errors';
 export * from './data-source';
+export * from './key-check';
 export * from './persistence.module';
 export * from './repositories/app.repository';
 export * from './repositories/endpoint.repository';

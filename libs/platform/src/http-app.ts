@@ -1,6 +1,7 @@
 import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { HeraldConfig } from '@herald/config';
+import { HeraldConfig, SecretBox } from '@herald/config';
+import { verifyKeyFingerprint } from '@herald/persistence';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { json, NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
@@ -10,7 +11,9 @@ import { inputGuard } from './input-guard';
 
 /**
  * Creates a Nest HTTP app with Herald's JSON body parsing (size-limited, problem+json errors)
- * and its pino logger (the module must import loggingModule()).
+ * and its pino logger (the module must import loggingModule()). Every app is built here, so
+ * this is where each refuses to start when the data was sealed under another
+ * HERALD_ENCRYPTION_KEY (EncryptionKeyMismatchError, before Nest logs or connects anything).
  */
 export async function createHttpApp(
   module: Type | object,
@@ -18,6 +21,7 @@ export async function createHttpApp(
   bodyLimitBytes = config.maxPayloadBytes,
   largeBodies?: { path: RegExp; limitBytes: number },
 ): Promise<INestApplication> {
+  await verifyKeyFingerprint(config.databaseUrl, new SecretBox(config.encryptionKey).fingerprint());
   const app = await NestFactory.create(module as Type, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   const type = ['application/json', 'application/*+json'];

@@ -56,6 +56,12 @@ export class HeraldMetrics {
     registers: [this.registry],
   });
 
+  readonly configUnreadableEndpoints = new Gauge({
+    name: 'herald_config_unreadable_endpoints',
+    help: 'Endpoints whose latest config message this dispatcher cannot read (their deliveries are parked).',
+    registers: [this.registry],
+  });
+
   readonly websocketClients = new Gauge({
     name: 'herald_websocket_clients',
     help: 'WebSocket clients connected to this gateway.',

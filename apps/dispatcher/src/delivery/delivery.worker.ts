@@ -159,6 +159,11 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       endpoint = this.config.index.get(message.endpointId);
     }
     const members = message.batch?.members ?? [{ deliveryId: message.deliveryId, attempt: message.attempt, event: message.event }];
+    const parkedUntil = this.config.parkedUntil(message.endpointId);
+    if (parkedUntil) {
+      await Promise.all(members.map((m) => this.parked.add({ id: m.deliveryId, until: parkedUntil })));
+      return;
+    }
     if (!endpoint || endpoint.disabled) {
       await this.deliveries.failUndeliverable(members.map((m) => m.deliveryId));
       return;

@@ -1,15 +1,17 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { NatsService } from '@herald/messaging';
 import { HeraldMetrics } from '@herald/telemetry';
+import { ConfigFeed } from '../routing/config-feed.service';
 import { DeliveryWorker } from './delivery.worker';
 
-/** Reads, at each scrape, the gauges that are read rather than counted: consumer lag and circuit states. */
+/** Reads, at each scrape, the gauges that are read rather than counted: consumer lag, circuit states, unreadable configs. */
 @Injectable()
 export class DispatcherMetricsReporter implements OnApplicationBootstrap {
   constructor(
     private readonly nats: NatsService,
     private readonly metrics: HeraldMetrics,
     private readonly worker: DeliveryWorker,
+    private readonly feed: ConfigFeed,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -28,5 +30,6 @@ export class DispatcherMetricsReporter implements OnApplicationBootstrap {
       this.metrics.consumerPending.set({ consumer, kind: 'ack_pending' }, info.num_ack_pending);
     }
     for (const [state, count] of Object.entries(this.worker.circuitCounts())) this.metrics.endpointsByCircuit.set({ state }, count);
+    this.metrics.configUnreadableEndpoints.set(this.feed.unreadableCount);
   }
 }

@@ -15,6 +15,9 @@ const MIN_SYNC_INTERVAL_MS = 2;
 /** A sync waits at most this long for the feed to reach the stream's head. */
 const SYNC_TIMEOUT_MS = 5000;
 
+/** Deliveries to an endpoint whose config cannot be read are parked this long (plus jitter), then looked at again. */
+const UNREADABLE_PARK_MS = 60_000;
+
 /**
  * Follows HERALD_CONFIG into the in-memory EndpointIndex. ensureCurrent() gives read-your-writes:
  * any endpoint change stored before a message was received is applied before it is routed, so
@@ -26,7 +29,7 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger(ConfigFeed.name);
   readonly index = new EndpointIndex();
   private appliedSeq = 0;
-  /** Endpoints (config subjects) whose latest message this dispatcher could not read. */
+  /** Endpoint ids whose latest config message this dispatcher could not read. */
   private readonly unreadable = new Set<string>();
   private waiters: { seq: number; resolve: () => void }[] = [];
   private messages?: ConsumerMessages;
@@ -50,9 +53,29 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
     void this.messages?.close();
   }
 
-  /** True once the index has caught up with the stream at start-up, and could read every endpoint. */
+  /**
+   * True once the index has caught up with the stream at start-up and could read some endpoint:
+   * if it can read none (most likely another HERALD_ENCRYPTION_KEY), it serves nobody.
+   */
   isReady(): boolean {
-    return this.synced && this.unreadable.size === 0;
+    if (!this.synced) return false;
+    let unreadableInIndex = 0;
+    for (const id of this.unreadable) if (this.index.get(id)) unreadableInIndex += 1;
+    return this.unreadable.size === 0 || this.index.size > unreadableInIndex;
+  }
+
+  get unreadableCount(): number {
+    return this.unreadable.size;
+  }
+
+  /**
+   * When a delivery to this endpoint should be tried again, if its latest config message could
+   * not be read: it waits (parked) until a readable version arrives, instead of being sent with
+   * stale settings or failed.
+   */
+  parkedUntil(endpointId: string): Date | undefined {
+    if (!this.unreadable.has(endpointId)) return undefined;
+    return new Date(Date.now() + UNREADABLE_PARK_MS + Math.random() * 5000);
   }
 
   /**
@@ -98,16 +121,24 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async follow(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
+      // The subject names the endpoint even when the body cannot be read.
+      const endpointId = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
+      let message: EndpointConfigMessage | undefined;
       try {
-        const message = decodeJson<EndpointConfigMessage>(msg.data);
+        message = decodeJson<EndpointConfigMessage>(msg.data);
+        // What was indexed from an unreadable message has sealed secrets: never keep it.
+        if (this.unreadable.has(endpointId)) this.index.forget(endpointId);
         this.index.apply(message.kind === 'endpoint.upserted' ? { ...message, endpoint: openSecrets(message.endpoint) } : message);
-        this.unreadable.delete(msg.subject);
+        this.unreadable.delete(endpointId);
       } catch (error) {
-        // Most likely sealed under another HERALD_ENCRYPTION_KEY than this dispatcher's: without
-        // its secrets the endpoint cannot be served, so the dispatcher says it is not ready.
-        this.unreadable.add(msg.subject);
+        // Corrupt, or sealed under another HERALD_ENCRYPTION_KEY than this dispatcher's. Only
+        // this endpoint waits: its routing (which is not sealed) is kept when the JSON is
+        // readable, so its events still get deliveries, and those are parked (parkedUntil).
+        if (message?.kind === 'endpoint.upserted') this.index.apply(message);
+        this.unreadable.add(endpointId);
         this.logger.error(
-          `unreadable config message ${msg.seq} (is HERALD_ENCRYPTION_KEY the same as the subscriptions app's?): ${(error as Error).message}`,
+          `endpoint ${endpointId}: unreadable config message ${msg.seq}, its deliveries are parked until a readable version arrives ` +
+            `(is HERALD_ENCRYPTION_KEY the same as the subscriptions app's?): ${(error as Error).message}`,
         );
       }
       this.appliedSeq = msg.info.streamSequence;

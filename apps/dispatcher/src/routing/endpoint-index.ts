@@ -44,6 +44,13 @@ export class EndpointIndex {
     }
   }
 
+  /** Removes an endpoint without a tombstone, so any version of it may be applied again. */
+  forget(endpointId: string): void {
+    const current = this.byId.get(endpointId);
+    if (current) this.unroute(current);
+    this.byId.delete(endpointId);
+  }
+
   /** Enabled endpoints of the app whose filters match the event type and channels. */
   match(appId: string, eventType: string, channels: string[] | null): EndpointConfig[] {
     const routes = this.apps.get(appId);

@@ -4,6 +4,7 @@ import { EndpointFormats1764200000000 } from './1764200000000-endpoint-formats';
 import { SecretRotation1764300000000 } from './1764300000000-secret-rotation';
 import { Batching1764400000000 } from './1764400000000-batching';
 import { Management1764500000000 } from './1764500000000-management';
+import { KeyCheck1764600000000 } from './1764600000000-key-check';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   SecretRotation1764300000000,
   Batching1764400000000,
   Management1764500000000,
+  KeyCheck1764600000000,
 ];
