@@ -1,4 +1,5 @@
 import { OUTBOX_LOCK_KEY } from '@herald/persistence';
+import { ConfigFeed } from '../apps/dispatcher/src/routing/config-feed.service';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { Receiver } from './support/receiver';
@@ -137,5 +138,17 @@ describe('an event published right after its endpoint was created', () => {
     } finally {
       await otherRelay.end();
     }
+  });
+  // Last: it leaves this stack's dispatcher without a config feed.
+  it("reaches a new endpoint when the dispatcher's config feed has stalled", async () => {
+    // A consumer that stopped delivering (reset, missed heartbeats): the feed applies nothing more.
+    const feed = stack.apps.get('dispatcher')?.app.get(ConfigFeed);
+    await (feed as unknown as { messages: { close(): Promise<void> } }).messages.close();
+    const app = await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'stalled feed' });
+    const endpoint = await stack.request('subscriptions', 'POST', `/v1/apps/${app.body?.id}/endpoints`, { url: `${receiver.url}/stalled` });
+    expect(endpoint.status).toBe(201);
+    const published = await stack.request('ingest', 'POST', `/v1/apps/${app.body?.id}/events`, { eventType: 'order.created', payload: {} });
+    expect(published.status).toBe(202);
+    await eventually(async () => receiver.requests.some((r) => r.path === '/hook/stalled'), FIRST_DELIVERY_MS);
   });
 });

@@ -14,6 +14,10 @@ const MIN_SYNC_INTERVAL_MS = 2;
 
 /** A sync waits at most this long for the feed to reach the stream's head. */
 const SYNC_TIMEOUT_MS = 5000;
+/** How long a sync waits for the feed before reading the missing messages itself. */
+const FEED_GRACE_MS = 100;
+/** At most this many missing messages are read directly; a longer gap waits for the feed. */
+const MAX_DIRECT_READS = 500;
 
 /** Deliveries to an endpoint whose config cannot be read are parked this long (plus jitter), then looked at again. */
 const UNREADABLE_PARK_MS = 60_000;
@@ -29,6 +33,8 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger(ConfigFeed.name);
   readonly index = new EndpointIndex();
   private appliedSeq = 0;
+  /** Per endpoint, the stream sequence of the config message applied last. */
+  private readonly appliedOf = new Map<string, number>();
   /** Endpoint ids whose latest config message this dispatcher could not read. */
   private readonly unreadable = new Set<string>();
   private waiters: { seq: number; resolve: () => void }[] = [];
@@ -108,45 +114,78 @@ export class ConfigFeed implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async sync(): Promise<void> {
-    const info = await this.nats.jsm.streams.info(this.nats.names.streams.config);
+    const stream = this.nats.names.streams.config;
+    const info = await this.nats.jsm.streams.info(stream);
     const target = info.state.last_seq;
     if (this.appliedSeq >= target) return;
+    // Normally the feed brings the missing messages within a few milliseconds.
+    if (await this.reach(target, FEED_GRACE_MS)) return;
+    if (target - this.appliedSeq <= MAX_DIRECT_READS) {
+      // The feed is behind (a stalled or reset consumer): routing must not wait on it, so read
+      // what is missing straight from the stream. The feed applies them again later, harmlessly.
+      this.logger.warn(`config feed at ${this.appliedSeq}, stream at ${target}: reading the missing messages directly`);
+      const seqs = Array.from({ length: target - this.appliedSeq }, (_, i) => this.appliedSeq + 1 + i);
+      // A message replaced since by a newer one for its endpoint is gone (null): the newer one is in range too.
+      const stored = await Promise.all(seqs.map((seq) => this.nats.jsm.streams.getMessage(stream, { seq })));
+      for (const msg of stored) if (msg) this.applyMessage(msg.subject, msg.data, msg.seq);
+      this.advance(target);
+      return;
+    }
+    if (!(await this.reach(target, SYNC_TIMEOUT_MS))) {
+      this.logger.warn(`config feed at ${this.appliedSeq}, stream at ${target}: routing with what is loaded`);
+    }
+  }
+
+  /** Resolves true once the feed applied `seq`, false after `timeoutMs`. */
+  private async reach(seq: number, timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
-    const reached = new Promise<void>((resolve) => this.waiters.push({ seq: target, resolve }));
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, SYNC_TIMEOUT_MS)));
-    await Promise.race([reached, timeout]);
+    const reached = new Promise<boolean>((resolve) => this.waiters.push({ seq, resolve: () => resolve(true) }));
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const result = await Promise.race([reached, timeout]);
     clearTimeout(timer);
-    if (this.appliedSeq < target) this.logger.warn(`config feed at ${this.appliedSeq}, stream at ${target}: routing with what is loaded`);
+    return result;
+  }
+
+  private advance(seq: number): void {
+    if (seq <= this.appliedSeq) return;
+    this.appliedSeq = seq;
+    if (this.waiters.length > 0) {
+      const due = this.waiters.filter((w) => w.seq <= this.appliedSeq);
+      this.waiters = this.waiters.filter((w) => w.seq > this.appliedSeq);
+      for (const waiter of due) waiter.resolve();
+    }
   }
 
   private async follow(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
-      // The subject names the endpoint even when the body cannot be read.
-      const endpointId = msg.subject.slice(msg.subject.lastIndexOf('.') + 1);
-      let message: EndpointConfigMessage | undefined;
-      try {
-        message = decodeJson<EndpointConfigMessage>(msg.data);
-        // What was indexed from an unreadable message has sealed secrets: never keep it.
-        if (this.unreadable.has(endpointId)) this.index.forget(endpointId);
-        this.index.apply(message.kind === 'endpoint.upserted' ? { ...message, endpoint: openSecrets(message.endpoint) } : message);
-        this.unreadable.delete(endpointId);
-      } catch (error) {
-        // Corrupt, or sealed under another HERALD_ENCRYPTION_KEY than this dispatcher's. Only
-        // this endpoint waits: its routing (which is not sealed) is kept when the JSON is
-        // readable, so its events still get deliveries, and those are parked (parkedUntil).
-        if (message?.kind === 'endpoint.upserted') this.index.apply(message);
-        this.unreadable.add(endpointId);
-        this.logger.error(
-          `endpoint ${endpointId}: unreadable config message ${msg.seq}, its deliveries are parked until a readable version arrives ` +
-            `(is HERALD_ENCRYPTION_KEY the same as the subscriptions app's?): ${(error as Error).message}`,
-        );
-      }
-      this.appliedSeq = msg.info.streamSequence;
-      if (this.waiters.length > 0) {
-        const due = this.waiters.filter((w) => w.seq <= this.appliedSeq);
-        this.waiters = this.waiters.filter((w) => w.seq > this.appliedSeq);
-        for (const waiter of due) waiter.resolve();
-      }
+      this.applyMessage(msg.subject, msg.data, msg.info.streamSequence);
+      this.advance(msg.info.streamSequence);
+    }
+  }
+
+  /** Applies one config message unless a later one of its endpoint was applied already (by the feed or a direct read). */
+  private applyMessage(subject: string, data: Uint8Array, seq: number): void {
+    // The subject names the endpoint even when the body cannot be read.
+    const endpointId = subject.slice(subject.lastIndexOf('.') + 1);
+    if ((this.appliedOf.get(endpointId) ?? 0) >= seq) return;
+    this.appliedOf.set(endpointId, seq);
+    let message: EndpointConfigMessage | undefined;
+    try {
+      message = decodeJson<EndpointConfigMessage>(data);
+      // What was indexed from an unreadable message has sealed secrets: never keep it.
+      if (this.unreadable.has(endpointId)) this.index.forget(endpointId);
+      this.index.apply(message.kind === 'endpoint.upserted' ? { ...message, endpoint: openSecrets(message.endpoint) } : message);
+      this.unreadable.delete(endpointId);
+    } catch (error) {
+      // Corrupt, or sealed under another HERALD_ENCRYPTION_KEY than this dispatcher's. Only
+      // this endpoint waits: its routing (which is not sealed) is kept when the JSON is
+      // readable, so its events still get deliveries, and those are parked (parkedUntil).
+      if (message?.kind === 'endpoint.upserted') this.index.apply(message);
+      this.unreadable.add(endpointId);
+      this.logger.error(
+        `endpoint ${endpointId}: unreadable config message ${seq}, its deliveries are parked until a readable version arrives ` +
+          `(is HERALD_ENCRYPTION_KEY the same as the subscriptions app's?): ${(error as Error).message}`,
+      );
     }
   }
 }
