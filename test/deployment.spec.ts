@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, posix, relative } from 'node:path';
 import { parse } from 'yaml';
+import { heraldVersion } from '@herald/telemetry';
 import { copyLikeDocker, dockerignore, parseDockerfile, Stage, wordsOf } from './support/dockerfile';
 
 // No Docker engine here: the compose file is checked by reading it, and the Dockerfile's stages
@@ -130,6 +131,11 @@ describe('Dockerfile', () => {
     for (const app of Object.keys(APPS)) expect(scripts).toContain(`dist/apps/${app}/src/main.js`);
     for (const script of ['dist/scripts/migrate.js', 'dist/scripts/healthcheck.js']) expect(scripts).toContain(script);
     expect([...scripts].filter((script) => !existsSync(inImage(script)))).toEqual([]);
+  });
+
+  it('carries the package.json the traces take service.version from', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(heraldVersion(inImage('dist/libs/telemetry/src'))).toBe(version);
   });
 
   it('carries the .proto files the gRPC servers load at run time', () => {
