@@ -1,13 +1,15 @@
-// Compiles apps/, libs/ and scripts/ to CommonJS in dist/ with swc, rewriting the
+// Compiles apps/, libs/ and scripts/ (and bench/ when present) to CommonJS in dist/ with swc, rewriting the
 // @herald/<lib> aliases to relative paths so `node dist/...` needs no loader. The .proto files
 // of libs/ are copied beside the code that loads them.
 import { transformFile } from '@swc/core';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 
 const root = process.cwd();
 const out = join(root, 'dist');
-const sources = ['apps', 'libs', 'scripts', 'bench'];
+// bench/ is a development tool: the Docker image does not copy it, so it is built only where it exists.
+const sources = ['apps', 'libs', 'scripts', ...(existsSync(join(root, 'bench')) ? ['bench'] : [])];
 
 async function* filesIn(dir, wanted) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {

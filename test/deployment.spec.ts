@@ -1,8 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix, relative } from 'node:path';
 import { parse } from 'yaml';
+import { heraldVersion } from '@herald/telemetry';
+import { copyLikeDocker, dockerignore, parseDockerfile, Stage, wordsOf } from './support/dockerfile';
 
-// No Docker engine here: the compose file and Dockerfile are checked by reading them.
+// No Docker engine here: the compose file is checked by reading it, and the Dockerfile's stages
+// are run in temporary folders that stand in for each stage's filesystem.
 const root = join(__dirname, '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<
@@ -78,18 +83,116 @@ describe('docker-compose.yml', () => {
     expect(service.environment?.HERALD_ENCRYPTION_KEY).toMatch(/^\$\{HERALD_ENCRYPTION_KEY:\?/);
     expect(service.healthcheck?.test).toEqual(['CMD', 'node', 'dist/scripts/healthcheck.js', String(port)]);
   });
+});
 
-  it('uses Node 24 images and builds every entry point the compose file runs', () => {
-    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-    const bases = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
-    expect(bases.length).toBeGreaterThan(0);
-    for (const base of bases) expect(base).toMatch(/^node:24/);
-    expect(dockerfile).toMatch(/npm ci/);
-    expect(dockerfile).toMatch(/npm run build/);
-    for (const dir of ['apps', 'libs', 'scripts']) expect(dockerfile).toContain(`COPY ${dir} ./${dir}`);
-    // The gRPC servers load libs/contracts/proto at run time: the build copies it into dist/.
-    expect(dockerfile).toContain('COPY --from=build /app/dist ./dist');
-    expect(readFileSync(join(root, 'scripts/build.mjs'), 'utf8')).toMatch(/name\.endsWith\('\.proto'\)/);
-    expect(existsSync(join(root, 'libs/contracts/proto/herald/v1/ingest.proto'))).toBe(true);
+describe('Dockerfile', () => {
+  const stages = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+  const final = stages.at(-1)!;
+  const scratch = mkdtempSync(join(tmpdir(), 'herald-image-'));
+  /** Each built stage's filesystem root, by stage name. */
+  const built = new Map<string, string>();
+  let workdir = '/';
+  /** A path of the final image, as the CMD's working directory sees it. */
+  const inImage = (path: string) => join(built.get('final')!, posix.resolve(workdir, path));
+
+  beforeAll(() => {
+    for (const [index, stage] of stages.entries()) {
+      const name = stage === final ? 'final' : (stage.name ?? String(index));
+      const fsRoot = join(scratch, name);
+      mkdirSync(fsRoot);
+      workdir = runStage(stage, fsRoot, built);
+      built.set(name, fsRoot);
+    }
+  }, 120_000);
+
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('uses Node 24 images', () => {
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) expect(stage.from).toMatch(/^node:24/);
+  });
+
+  it('builds the file its CMD runs into the final image', () => {
+    const cmd = final.instructions.findLast((i) => i.keyword === 'CMD');
+    const entry = wordsOf(cmd?.args ?? '').find((word) => word.endsWith('.js'));
+    expect(entry).toBe('dist/apps/subscriptions/src/main.js');
+    expect(existsSync(inImage(entry!))).toBe(true);
+  });
+
+  it('builds every script docker-compose.yml and the Helm chart run', () => {
+    const fromCompose = Object.values(compose.services)
+      .filter((service) => service.build === '.')
+      .flatMap((service) => [...(service.command ?? []), ...(service.healthcheck?.test ?? [])]);
+    const templates = join(root, 'deploy/helm/herald/templates');
+    const fromHelm = readdirSync(templates).flatMap(
+      (file) => readFileSync(join(templates, file), 'utf8').match(/\bdist\/\S+\.js\b/g) ?? [],
+    );
+    const scripts = new Set([...fromCompose, ...fromHelm].filter((word) => /^dist\/\S+\.js$/.test(word)));
+    for (const app of Object.keys(APPS)) expect(scripts).toContain(`dist/apps/${app}/src/main.js`);
+    for (const script of ['dist/scripts/migrate.js', 'dist/scripts/healthcheck.js']) expect(scripts).toContain(script);
+    expect([...scripts].filter((script) => !existsSync(inImage(script)))).toEqual([]);
+  });
+
+  it('carries the package.json the traces take service.version from', () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(heraldVersion(inImage('dist/libs/telemetry/src'))).toBe(version);
+  });
+
+  it('carries the .proto files the gRPC servers load at run time', () => {
+    const protos = execSync('git ls-files "libs/*.proto"', { cwd: root, encoding: 'utf8' }).trim().split('\n');
+    expect(protos).toContain('libs/contracts/proto/herald/v1/ingest.proto');
+    expect(protos.filter((proto) => !existsSync(inImage(`dist/${proto}`)))).toEqual([]);
   });
 });
+
+/**
+ * Runs one stage with `fsRoot` standing in for its filesystem root and returns its WORKDIR.
+ * COPY takes paths from the repository (minus .dockerignore) or from a built stage; each command
+ * of a RUN runs in the WORKDIR, as the image's shell would run it.
+ */
+function runStage(stage: Stage, fsRoot: string, built: Map<string, string>): string {
+  let workdir = '/';
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const host = (path: string) => join(fsRoot, posix.resolve(workdir, path)) + (path.endsWith('/') ? '/' : '');
+  const ignored = dockerignore(root);
+  for (const { keyword, flags, args } of stage.instructions) {
+    switch (keyword) {
+      case 'WORKDIR':
+        workdir = posix.resolve(workdir, args);
+        mkdirSync(host('.'), { recursive: true });
+        break;
+      case 'ENV':
+        for (const [, name, value] of args.matchAll(/(\w+)=(\S+)/g)) env[name] = value;
+        break;
+      case 'COPY': {
+        const words = wordsOf(args);
+        const dest = host(words.pop()!);
+        if (!flags.from) copyLikeDocker(root, words, dest, ignored);
+        else
+          copyLikeDocker(
+            built.get(flags.from)!,
+            words.map((word) => relative('/', word)),
+            dest,
+          );
+        break;
+      }
+      case 'RUN':
+        for (const command of args.split(/\s*&&\s*/)) {
+          // `npm ci` would install the whole tree again (minutes): the repository's node_modules,
+          // installed from the same package-lock.json, is linked instead.
+          if (/^npm ci\b/.test(command)) symlinkSync(join(root, 'node_modules'), host('node_modules'), 'dir');
+          // `npm prune` through that link would delete the repository's own dev dependencies: skipped.
+          // It only removes packages, so it cannot make a file the build wrote appear or vanish.
+          else if (/^npm prune\b/.test(command)) continue;
+          else execSync(command, { cwd: host('.'), env, stdio: 'pipe' });
+        }
+        break;
+      case 'USER':
+      case 'CMD':
+        break;
+      default:
+        throw new Error(`Dockerfile ${keyword}: teach test/deployment.spec.ts what it does`);
+    }
+  }
+  return workdir;
+}

@@ -1,5 +1,5 @@
 // Tracing first, before anything it instruments is loaded.
-import '@herald/telemetry/instrument';
+import './instrument';
 import 'reflect-metadata';
 import { loadConfig } from '@herald/config';
 import { listen } from '@herald/platform';

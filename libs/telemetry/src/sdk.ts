@@ -2,7 +2,10 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 let sdk: NodeSDK | undefined;
 
@@ -14,13 +17,29 @@ export function telemetryConfigured(env: NodeJS.ProcessEnv = process.env): boole
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
+/** The version in Herald's package.json, the nearest one above this file (in the sources and in dist/ alike). */
+export function heraldVersion(from: string = __dirname): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 /**
  * Starts the Node SDK (exporter, resource and W3C propagation from the OTEL_* variables) with
- * HTTP, undici, pg and NestJS instrumentation, if configured. Flushes spans on shutdown.
+ * HTTP, undici, pg and NestJS instrumentation, if configured. Spans name `serviceName` and
+ * Herald's version as their service unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say
+ * otherwise. Flushes spans on shutdown.
  */
-export function startTelemetry(env: NodeJS.ProcessEnv = process.env): boolean {
+export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): boolean {
   if (sdk || !telemetryConfigured(env)) return false;
+  const version = heraldVersion();
   sdk = new NodeSDK({
+    // The base the SDK's detectors merge onto, so the OTEL_* variables they read still win.
+    resource: defaultResource().merge(
+      resourceFromAttributes({ 'service.name': serviceName, ...(version ? { 'service.version': version } : {}) }),
+    ),
     instrumentations: [new HttpInstrumentation(), new UndiciInstrumentation(), new PgInstrumentation(), new NestInstrumentation()],
   });
   sdk.start();

@@ -1,4 +1,5 @@
 import { context, Context, propagation, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 
 const tracer = () => trace.getTracer('herald');
 
@@ -56,6 +57,15 @@ export async function inSpan<T>(
       }
     },
   );
+}
+
+/**
+ * Runs `fn` with the auto-instrumentations silenced: for a request whose client span and
+ * `traceparent` Herald makes itself, which undici's instrumentation would otherwise wrap in a
+ * second client span and give a second `traceparent` header.
+ */
+export function withoutAutoInstrumentation<T>(fn: () => T): T {
+  return context.with(suppressTracing(context.active()), fn);
 }
 
 export { SpanKind };

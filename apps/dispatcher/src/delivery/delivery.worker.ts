@@ -13,7 +13,7 @@ import {
 } from '@herald/contracts';
 import { TransformError } from '@herald/signing';
 import { ConsumerWorker, DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
-import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders } from '@herald/telemetry';
+import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders, withoutAutoInstrumentation } from '@herald/telemetry';
 import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
 import { Batcher } from '@herald/persistence';
@@ -306,7 +306,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     }
   }
 
-  /** The POST, in a client span whose context the receiver gets as `traceparent`. */
+  /** The POST, in a client span whose context the receiver gets as its one `traceparent`. */
   private async send(endpoint: EndpointConfig, request: WebhookRequest): Promise<HttpAttemptResult> {
     await this.requests.acquire();
     this.metrics.attemptsInFlight.inc();
@@ -315,7 +315,9 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
         'POST',
         { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': endpoint.url } },
         async (span) => {
-          const result = await this.http.post(endpoint.url, { ...request.headers, ...traceHeaders() }, request.body, endpoint.timeoutMs);
+          const headers = { ...request.headers, ...traceHeaders() };
+          // This span is the request's client span, with or without the SDK: undici's own would add a second.
+          const result = await withoutAutoInstrumentation(() => this.http.post(endpoint.url, headers, request.body, endpoint.timeoutMs));
           if (result.status !== null) span.setAttribute('http.response.status_code', result.status);
           if (result.error) span.setAttribute('error.type', result.error);
           return result;
