@@ -43,7 +43,15 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
     instrumentations: [new HttpInstrumentation(), new UndiciInstrumentation(), new PgInstrumentation(), new NestInstrumentation()],
   });
   sdk.start();
-  const stop = () => void sdk?.shutdown().catch(() => undefined);
+  const stop = (signal: NodeJS.Signals) => {
+    // Nobody else listening (Nest's shutdown hooks are not registered yet): after the flush the
+    // signal must still end the process, as it would have without this listener.
+    const alone = process.listenerCount(signal) === 0;
+    void sdk
+      ?.shutdown()
+      .catch(() => undefined)
+      .finally(() => alone && process.kill(process.pid, signal));
+  };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   return true;
