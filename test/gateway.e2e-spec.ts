@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { FeedService } from '../apps/realtime-gateway/src/feed/feed.service';
 import { AppName, eventually, startApp, TestStack } from './support/stack';
 import { clientFrame, FeedClient, RawWebSocket } from './support/ws-client';
 
@@ -25,6 +26,22 @@ describe('realtime gateway', () => {
 
   const publish = (eventType: string, payload: Json = {}) =>
     stack.request('ingest', 'POST', '/v1/apps/feed/events', { eventType, payload });
+
+  it('reads the streams only once a client is connected, and that client gets what is published next', async () => {
+    const feed = stack.apps.get('realtime-gateway')?.app.get(FeedService) as FeedService;
+    await publish('idle.happened', { n: 1 });
+    expect(feed.isFollowing()).toBe(false);
+    const client = await FeedClient.connect(`${wsBase}?token=${stack.env.token}`);
+    try {
+      expect(feed.isFollowing()).toBe(true);
+      await publish('first.happened', { n: 2 });
+      const message = await eventually(async () => client.find((m) => m.type === 'first.happened'));
+      expect(message.payload).toEqual({ n: 2 });
+      expect(client.find((m) => m.type === 'idle.happened')).toBeUndefined();
+    } finally {
+      client.close();
+    }
+  });
 
   it('refuses a bad token (401) and a foreign origin (403) at the upgrade; accepts ?api_key=', async () => {
     await expect(FeedClient.connect(`${wsBase}`)).rejects.toThrow('401');

@@ -39,6 +39,8 @@ export class JetStreamPublisher {
   private readonly pending = new Map<string, Pending>();
   private readonly sweeper: NodeJS.Timeout;
   private next = 0;
+  /** Writes waiting for the end of this turn of the event loop (see `later`). */
+  private queued: (() => void)[] = [];
 
   constructor(
     private readonly connection: NatsConnection,
@@ -54,14 +56,32 @@ export class JetStreamPublisher {
     const token = (this.next++).toString(36);
     return new Promise<PubAck>((resolve, reject) => {
       this.pending.set(token, { resolve, reject, sentAt: Date.now() });
-      try {
-        this.connection.publish(subject, data, { reply: this.prefix + token, headers });
-      } catch (error) {
-        this.pending.delete(token);
-        reject(error instanceof Error ? error : new JetStreamPublishError(String(error)));
-      }
+      this.later(() => {
+        try {
+          this.connection.publish(subject, data, { reply: this.prefix + token, headers });
+        } catch (error) {
+          this.pending.delete(token);
+          reject(error instanceof Error ? error : new JetStreamPublishError(String(error)));
+        }
+      });
     });
   }
+
+  /**
+   * Runs a write to NATS (a publish, an ack) at the end of this turn of the event loop, with
+   * every other one of the turn: the client sends what is written within one microtask in one
+   * socket write, and writes coming one by one from separate HTTP responses and messages were
+   * a socket write each, a sixth of the dispatcher's CPU.
+   */
+  later(write: () => void): void {
+    if (this.queued.push(write) === 1) setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    const writes = this.queued;
+    this.queued = [];
+    for (const write of writes) write();
+  };
 
   /** Fails whatever is still waiting (the connection is closing). */
   close(): void {

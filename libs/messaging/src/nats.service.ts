@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { Names } from '@herald/contracts';
-import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, PubAck } from '@nats-io/jetstream';
+import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, JsMsg, PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { traceHeaders } from '@herald/telemetry';
@@ -68,6 +68,11 @@ export class NatsService implements OnApplicationShutdown {
       hdrs.set('Nats-Msg-Id', options.msgId);
     }
     return this.publisher.publish(subject, data, hdrs);
+  }
+
+  /** Acknowledges a JetStream message with the other writes of this turn of the event loop. */
+  ack(msg: JsMsg): void {
+    this.publisher.later(() => msg.ack());
   }
 
   /** True while the connection is up (readiness). */

@@ -144,7 +144,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
         },
         () => this.process(message, receivedAt),
       );
-      msg.ack();
+      this.nats.ack(msg);
     } catch (error) {
       this.logger.warn(`delivery ${message.deliveryId} not recorded, will retry: ${(error as Error).message}`);
       msg.nak(RETRY_DELAY_MS);

@@ -26,7 +26,7 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
   protected readonly consumer: DurableConsumer<EventMessage>;
 
   constructor(
-    nats: NatsService,
+    private readonly nats: NatsService,
     private readonly config: ConfigFeed,
     private readonly delivery: DeliveryWorker,
     deliveries: DeliveryRepository,
@@ -68,7 +68,7 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
         },
         (span) => this.fanOut(event, receivedAt).then((count) => void span.setAttribute('herald.deliveries', count)),
       );
-      msg.ack();
+      this.nats.ack(msg);
     } catch (error) {
       if (isDataError(error)) {
         // Ingest refuses what PostgreSQL cannot store; should such an event get through anyway,

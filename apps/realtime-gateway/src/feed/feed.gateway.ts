@@ -74,7 +74,8 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           if (!principal) return done(false, 401, 'Unauthorized');
           if (origin && allowedOrigins.length > 0 && !allowedOrigins.includes(origin)) return done(false, 403, 'Origin not allowed');
           this.principals.set(req, principal);
-          done(true);
+          // The streams are followed before the socket opens: a client misses nothing published after.
+          return this.feed.ensureFollowing().then(() => done(true));
         },
         (error: Error) => {
           this.logger.warn(`token check failed: ${error.message}`);

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { EventMessage, matchesEventType, OutcomeMessage } from '@herald/contracts';
 import { decodeJson, NatsService } from '@herald/messaging';
 import { ConsumerMessages, DeliverPolicy } from '@nats-io/jetstream';
@@ -36,6 +36,8 @@ type Positions = Record<StreamKind, number>;
 const MAX_REPLAY = 10_000;
 /** A replay stops waiting for the next message after this long (the stream has no more). */
 const REPLAY_IDLE_MS = 1000;
+/** With no client connected for this long, the gateway stops following the streams. */
+const IDLE_STOP_MS = 30_000;
 
 /** Why a `since` could not be used. */
 export class CatchUpError extends Error {}
@@ -49,37 +51,78 @@ export function wants(filter: FeedFilter, message: FeedMessage): boolean {
 }
 
 /**
- * Follows HERALD_EVENTS and HERALD_OUTCOMES from "now" with ordered consumers (every gateway
- * replica gets everything) and hands each message to the subscribers that want it.
+ * Follows HERALD_EVENTS and HERALD_OUTCOMES with ordered consumers (every gateway replica gets
+ * everything) while at least one client is connected, and hands each message to the
+ * subscribers that want it. A gateway nobody is connected to reads nothing: following starts
+ * with the first client (from the streams' end at that moment, before its `connection`
+ * message) and stops IDLE_STOP_MS after the last one left.
  */
 @Injectable()
-export class FeedService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class FeedService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(FeedService.name);
   private readonly subscribers = new Set<FeedSubscriber>();
   private readonly feeds: ConsumerMessages[] = [];
   /** The last stream sequence this gateway has seen of each stream: every message's `seq` is both. */
   private readonly positions: Positions = { events: 0, outcomes: 0 };
+  /** True from the first client until following stops; `lifecycle` orders the starts and stops. */
+  private following = false;
+  private lifecycle: Promise<void> = Promise.resolve();
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(private readonly nats: NatsService) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    for (const kind of ['events', 'outcomes'] as StreamKind[]) {
-      const info = await this.nats.jsm.streams.info(this.stream(kind));
-      this.positions[kind] = info.state.last_seq;
-      await this.follow(kind);
-    }
+  async beforeApplicationShutdown(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    await this.lifecycle;
+    await this.stopFollowing();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all(this.feeds.map((feed) => feed.close()));
+  /**
+   * Starts following the streams unless they are followed already; resolves once they are. The
+   * gateway calls it before it accepts a WebSocket upgrade, so an open socket misses nothing.
+   */
+  ensureFollowing(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (!this.following) {
+      this.following = true;
+      this.lifecycle = this.lifecycle.then(() =>
+        this.startFollowing().catch((error: unknown) => {
+          // The next client tries again; meanwhile readiness reports NATS.
+          this.following = false;
+          this.logger.error(`cannot follow the streams: ${(error as Error).message}`);
+        }),
+      );
+    }
+    // An upgrade that never becomes a subscriber must not keep the streams followed.
+    if (this.subscribers.size === 0) this.stopWhenIdle();
+    return this.lifecycle;
   }
 
   add(subscriber: FeedSubscriber): void {
     this.subscribers.add(subscriber);
+    void this.ensureFollowing();
   }
 
   remove(subscriber: FeedSubscriber): void {
     this.subscribers.delete(subscriber);
+    if (this.subscribers.size === 0) this.stopWhenIdle();
+  }
+
+  private stopWhenIdle(): void {
+    if (!this.following || this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.subscribers.size > 0) return;
+      this.following = false;
+      this.lifecycle = this.lifecycle.then(() => this.stopFollowing());
+    }, IDLE_STOP_MS);
+    this.idleTimer.unref();
+  }
+
+  /** True while the streams are followed (a client is connected, or was within IDLE_STOP_MS). */
+  isFollowing(): boolean {
+    return this.feeds.length > 0;
   }
 
   get clientCount(): number {
@@ -94,6 +137,7 @@ export class FeedService implements OnApplicationBootstrap, BeforeApplicationShu
    */
   async catchUp(subscriber: FeedSubscriber, since: string): Promise<number> {
     const start = parseSince(since);
+    await this.lifecycle; // positions are those of the live feed
     subscriber.buffer = [];
     const replayed: Positions = { events: 0, outcomes: 0 };
     const cursor: Positions = typeof start === 'object' && 'events' in start ? { ...start } : { ...this.positions };
@@ -159,8 +203,25 @@ export class FeedService implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async follow(kind: StreamKind): Promise<void> {
-    const consumer = await this.nats.js.consumers.get(this.stream(kind), { deliver_policy: DeliverPolicy.New });
+  /** Follows both streams from their current ends, with no gap between `positions` and the first message. */
+  private async startFollowing(): Promise<void> {
+    for (const kind of ['events', 'outcomes'] as StreamKind[]) {
+      const info = await this.nats.jsm.streams.info(this.stream(kind));
+      this.positions[kind] = Math.max(this.positions[kind], info.state.last_seq);
+      await this.follow(kind, info.state.last_seq + 1);
+    }
+  }
+
+  private async stopFollowing(): Promise<void> {
+    const feeds = this.feeds.splice(0);
+    await Promise.all(feeds.map((feed) => feed.close()));
+  }
+
+  private async follow(kind: StreamKind, fromSeq: number): Promise<void> {
+    const consumer = await this.nats.js.consumers.get(this.stream(kind), {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: fromSeq,
+    });
     const messages = await consumer.consume();
     this.feeds.push(messages);
     void (async () => {
