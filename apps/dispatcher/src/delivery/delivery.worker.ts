@@ -41,6 +41,8 @@ const HELD = 4096;
 const REQUESTS_IN_FLIGHT = 512;
 /** First attempts handed over by the fan-out and in hand at once. */
 const DIRECT_HELD = 2048;
+/** A delivery whose row exists already (everything but a first attempt being stored). */
+const STORED = Promise.resolve();
 const RETRY_DELAY_MS = 1000;
 
 /**
@@ -103,15 +105,16 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
   }
 
   /**
-   * Takes a first attempt straight from the fan-out, whose row is leased (insertFanout).
-   * Resolves once there is room for it, not when it is done: the fan-out waits here when this
-   * replica has enough in hand.
+   * Takes a first attempt straight from the fan-out, whose row is leased (insertFanout) once
+   * `stored` resolves: the request goes out while the row is being written, and nothing is
+   * written about the delivery before. Resolves once there is room for it, not when it is
+   * done: the fan-out waits here when this replica has enough in hand.
    */
-  async submit(message: DeliveryMessage): Promise<void> {
+  async submit(message: DeliveryMessage, stored: Promise<unknown>): Promise<void> {
     await this.direct.acquire();
     this.leases.hold(message.deliveryId);
     void inSpan('herald.delivery', { kind: SpanKind.INTERNAL, attributes: deliveryAttributes(message) }, () =>
-      this.process(message, performance.now()),
+      this.process(message, performance.now(), stored),
     )
       .catch((error: unknown) =>
         this.logger.warn(`delivery ${message.deliveryId} not recorded, will retry when its lease ends: ${(error as Error).message}`),
@@ -151,7 +154,8 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     }
   }
 
-  private async process(message: DeliveryMessage, receivedAt: number): Promise<void> {
+  /** `stored`: the delivery's row exists once it resolves (first attempts: the fan-out is writing it). */
+  private async process(message: DeliveryMessage, receivedAt: number, stored: Promise<unknown> = STORED): Promise<void> {
     let endpoint = this.config.index.get(message.endpointId);
     if (!endpoint) {
       // Another replica may have routed it with a newer config: catch up before giving up.
@@ -161,16 +165,20 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     const members = message.batch?.members ?? [{ deliveryId: message.deliveryId, attempt: message.attempt, event: message.event }];
     const parkedUntil = this.config.parkedUntil(message.endpointId);
     if (parkedUntil) {
+      await stored;
       await Promise.all(members.map((m) => this.parked.add({ id: m.deliveryId, until: parkedUntil })));
       return;
     }
     if (!endpoint || endpoint.disabled) {
+      await stored;
       await this.deliveries.failUndeliverable(members.map((m) => m.deliveryId));
       return;
     }
     if (message.batch) await this.deliver(endpoint, members, message.batch.batchId, message.manual === true);
-    else if (endpoint.batch) await this.joinBatch(endpoint, members[0]);
-    else await this.deliver(endpoint, members, null, message.manual === true);
+    else if (endpoint.batch) {
+      await stored;
+      await this.joinBatch(endpoint, members[0]);
+    } else await this.deliver(endpoint, members, null, message.manual === true, stored);
   }
 
   /** Adds a delivery to the endpoint's forming batch; resolves once that batch is sent and recorded. */
@@ -213,9 +221,16 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
    * is one request with a JSON array body; its deliveries share the result, the batch id, and
    * one retry time, so the scheduler queues them again together and the same batch is re-sent.
    */
-  private async deliver(endpoint: EndpointConfig, members: Member[], batchId: string | null, manual: boolean): Promise<void> {
+  private async deliver(
+    endpoint: EndpointConfig,
+    members: Member[],
+    batchId: string | null,
+    manual: boolean,
+    stored: Promise<unknown> = STORED,
+  ): Promise<void> {
     const admission = await this.gate.enter(endpoint, manual, this.consumer.held > HELD * 0.75);
     if (admission.kind === 'park') {
+      await stored;
       await Promise.all(members.map((m) => this.parked.add({ id: m.deliveryId, until: admission.until })));
       return;
     }
@@ -242,6 +257,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
       this.gate.leave(endpoint.id, result?.ok ?? null, result?.durationMs);
     }
+    await stored;
     const throttled = result.status === 429 || result.status === 503;
     const jitter = 0.8 + Math.random() * 0.4;
     const requestHeaders = recordableHeaders(endpoint, request.headers);

@@ -12,17 +12,17 @@ const IN_FLIGHT = 128;
 const RETRY_DELAY_MS = 1000;
 
 /**
- * Consumes HERALD_EVENTS: routes each event to its matching endpoints, stores the event and a
- * pending, leased delivery per endpoint (batched across events), hands each new delivery to
- * this process's DeliveryWorker for its first attempt, then acks. Delivery ids derive from
- * (event, endpoint), so re-running a fan-out after a crash creates nothing twice; a delivery
- * stored but never attempted (the process died) is queued by the RetryScheduler when its lease
- * ends.
+ * Consumes HERALD_EVENTS: routes each event to its matching endpoints, hands each delivery to
+ * this process's DeliveryWorker for its first attempt while storing the event and a pending,
+ * leased delivery per endpoint (batched across events), and acks once they are stored. Delivery
+ * ids derive from (event, endpoint), so re-running a fan-out after a crash creates nothing
+ * twice; a delivery stored but never attempted (the process died) is queued by the
+ * RetryScheduler when its lease ends.
  */
 @Injectable()
 export class FanoutWorker extends ConsumerWorker<EventMessage> {
   private readonly logger = new Logger(FanoutWorker.name);
-  private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, Set<string>>;
+  private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, null>;
   protected readonly consumer: DurableConsumer<EventMessage>;
 
   constructor(
@@ -44,12 +44,12 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
     );
     this.stored = new Batcher(
       async (items) => {
-        const created = await deliveries.insertFanout(
+        await deliveries.insertFanout(
           items.map((item) => item.event),
           items.flatMap((item) => item.deliveries),
           delivery.leaseSeconds,
         );
-        return items.map(() => created);
+        return items.map(() => null);
       },
       250,
       // A first attempt waits for this insert, so the batching wait is part of every delivery's latency.
@@ -82,7 +82,7 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
     }
   }
 
-  /** Routes and stores one event's deliveries and hands the new ones over; returns how many. */
+  /** Routes one event, hands its deliveries over and stores them; returns how many. */
   private async fanOut(event: EventMessage, receivedAt: number): Promise<number> {
     await this.config.ensureCurrent(receivedAt);
     const endpoints = this.config.index.match(event.appId, event.eventType, event.channels);
@@ -93,11 +93,15 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
       endpointId: endpoint.id,
       eventType: event.eventType,
     }));
-    const created = await this.stored.add({ event, deliveries });
+    // The requests go out while the rows are written (off the latency path); the attempts are
+    // recorded, and the event acked, only once they are. Should this fail or the process die
+    // before the ack, the event comes back and its deliveries are sent again: duplicates bounded
+    // by what was in flight, as everywhere.
+    const stored = this.stored.add({ event, deliveries });
     for (const delivery of deliveries) {
-      if (created.has(delivery.id))
-        await this.delivery.submit({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event });
+      await this.delivery.submit({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event }, stored);
     }
+    await stored;
     return deliveries.length;
   }
 }

@@ -14,8 +14,9 @@ const MAX_ENTRIES = 10_000;
 const UNDECLARED: EventTypeRules = { validate: null, deprecated: false };
 
 /**
- * Event types' schemas, compiled once per version and re-read at most once a second per type,
- * so a schema change applies within a second without a query per event.
+ * Event types' schemas, compiled once per version and re-read about twice a second per type in
+ * use, so a schema change applies within a second without a query per event (nor an event
+ * waiting for one).
  */
 @Injectable()
 export class EventTypeCatalog {
@@ -27,7 +28,18 @@ export class EventTypeCatalog {
 
   rules(name: string): Promise<EventTypeRules> {
     const cached = this.cache.get(name);
-    if (cached && cached.expires > Date.now()) return Promise.resolve(cached.rules);
+    const now = Date.now();
+    if (cached && cached.expires > now) {
+      // Past half its life, a type in use is re-read in the background: events never wait for
+      // that query, and what they are checked against is still at most TTL_MS old.
+      if (cached.expires - now < TTL_MS / 2) void this.reread(name).catch(() => undefined);
+      return Promise.resolve(cached.rules);
+    }
+    return this.reread(name);
+  }
+
+  /** One read of a type at a time, shared by everyone who asks meanwhile. */
+  private reread(name: string): Promise<EventTypeRules> {
     let reading = this.reading.get(name);
     if (!reading) {
       reading = this.read(name).finally(() => this.reading.delete(name));
