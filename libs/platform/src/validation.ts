@@ -26,10 +26,14 @@ export function createValidationPipe(): ValidationPipe {
 
 /** Validates a plain object against a DTO class exactly as the global pipe does; throws ValidationProblem. */
 export function validateDto<T extends object>(cls: new () => T, raw: unknown, field = ''): T {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ValidationProblem([{ field: field || 'body', message: 'must be a JSON object' }]);
-  }
+  assertJsonObject(raw, field);
   assertSafeJson(raw, field);
+  return validateGuardedDto(cls, raw, field);
+}
+
+/** validateDto for a body the input guard (findUnsafeJson) has passed already: not walked again. */
+export function validateGuardedDto<T extends object>(cls: new () => T, raw: unknown, field = ''): T {
+  assertJsonObject(raw, field);
   const dto = plainToInstance(cls, raw);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false });
   if (errors.length > 0) throw new ValidationProblem(flattenValidationErrors(errors, field));
@@ -57,4 +61,10 @@ export function IsDateTime(): PropertyDecorator {
         `${args?.property ?? 'value'} must be an ISO 8601 date-time (e.g. 2026-01-02T03:04:05Z)`,
     },
   });
+}
+
+function assertJsonObject(raw: unknown, field: string): asserts raw is object {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ValidationProblem([{ field: field || 'body', message: 'must be a JSON object' }]);
+  }
 }

@@ -13,15 +13,8 @@ export function supportsSeveralSecrets(scheme: SignatureScheme): boolean {
 
 /** HMAC-SHA256 of the exact body bytes with the secret's UTF-8 bytes as key (GitHub, Logto, …). */
 export function hmacSignature(secret: string, body: string | Buffer, encoding: 'hex' | 'base64' = 'hex', prefix = ''): string {
-  return (
-    prefix +
-    createHmac('sha256', hmacKey(`utf8:${secret}`, utf8Bytes))
-      .update(body)
-      .digest(encoding)
-  );
+  return prefix + createHmac('sha256', hmacKey(secret, 'utf8')).update(body).digest(encoding);
 }
-
-const utf8Bytes = (prefixed: string) => Buffer.from(prefixed.slice('utf8:'.length), 'utf8');
 
 /**
  * The headers that sign one request. `secrets` are the live secrets, newest first; schemes

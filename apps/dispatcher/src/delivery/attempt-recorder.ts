@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AttemptRecord, DeliveryRepository, RecordedAttempt } from '@herald/persistence';
-import { Batcher } from '@herald/persistence';
+import { AttemptRecord, Batcher, DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 
 /** Records attempts in batched statements (every few ms), resolving once committed. */
 @Injectable()

@@ -14,9 +14,8 @@ import {
 import { TransformError } from '@herald/signing';
 import { ConsumerWorker, DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders, withoutAutoInstrumentation } from '@herald/telemetry';
-import { DeliveryRepository, RecordedAttempt } from '@herald/persistence';
+import { Batcher, DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
-import { Batcher } from '@herald/persistence';
 import { ConfigFeed } from '../routing/config-feed.service';
 import { AttemptRecorder } from './attempt-recorder';
 import { LeaseKeeper } from './lease-keeper';
@@ -117,7 +116,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       this.process(message, performance.now(), stored),
     )
       .catch((error: unknown) =>
-        this.logger.warn(`delivery ${message.deliveryId} not recorded, will retry when its lease ends: ${(error as Error).message}`),
+        this.logger.warn(`delivery ${message.deliveryId} not recorded (its event comes back, or its lease ends): ${(error as Error).message}`),
       )
       .finally(() => {
         this.leases.release(message.deliveryId);

@@ -9,7 +9,7 @@ import {
   ProblemException,
   requestIdOf,
   toValidationProblemBody,
-  validateDto,
+  validateGuardedDto,
 } from '@herald/platform';
 import type { Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
@@ -25,11 +25,12 @@ const JSON_TYPE = /^application\/(?:[A-Za-z0-9.+-]+\+)?json\s*(?:;\s*charset\s*=
  * `POST /v1/apps/{appId}/events` without Express and Nest's per-request pipeline, which cost
  * more CPU than everything else an event takes in ingest. The steps are the pipeline's, in its
  * order, with its code: the request id and log line of the logging module, the body limit and
- * JSON errors of the body parser, the input guard, the AuthGuard's Authenticator, the global
- * pipe's validation (validateDto), EventsController.publish itself, and ProblemDetailsFilter's
- * answers. Any request outside the plain case (a query string, an escaped path, another
- * content type or encoding, no Content-Length, a body over the limit) goes to Express as
- * before, so every edge keeps its one implementation there.
+ * JSON errors of the body parser, the input guard (findUnsafeJson, once: validateGuardedDto does
+ * not walk the body again), the AuthGuard's Authenticator, the global pipe's validation,
+ * EventsController.publish itself, and ProblemDetailsFilter's answers. Any request outside the
+ * plain case (a query string, an escaped path, another content type or encoding, no
+ * Content-Length, a body over the limit) goes to Express as before, so every edge keeps its one
+ * implementation there.
  */
 export class PublishRoute {
   private readonly problems = new ProblemDetailsFilter();
@@ -79,7 +80,7 @@ export class PublishRoute {
       if (unsafe) return send(res, toValidationProblemBody([unsafe]));
       const principal = await this.authenticator.authenticate(bearerToken(req.headers.authorization));
       if (!principal) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'a valid bearer token is required');
-      const dto = validateDto(PublishEventDto, body);
+      const dto = validateGuardedDto(PublishEventDto, body);
       const result = await this.controller.publish(
         principal,
         appKey,

@@ -160,13 +160,14 @@ export class DeliveryRepository {
 
   /**
    * Stores a batch of fanned-out events and their pending deliveries in one statement, each
-   * delivery leased for `leaseSeconds` (none: queued on JetStream by the caller): the dispatcher attempts it at once, in process, and if
-   * it dies first the RetryScheduler queues the delivery when the lease ends. Rows that already
-   * exist (a fan-out re-run after a crash) are kept as they are; returns the ids of the new ones.
+   * delivery leased for `leaseSeconds` (none: the caller queues it on JetStream): the dispatcher
+   * attempts it at once, in process, and if it dies first the RetryScheduler queues the delivery
+   * when the lease ends. Rows that already exist (a fan-out re-run after a crash) are kept as
+   * they are.
    */
-  async insertFanout(events: EventMessage[], deliveries: NewDelivery[], leaseSeconds: number | null = null): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
-    const rows = await this.dataSource.query<{ id: string }[]>(
+  async insertFanout(events: EventMessage[], deliveries: NewDelivery[], leaseSeconds: number | null = null): Promise<void> {
+    if (events.length === 0) return;
+    await this.dataSource.query(
       `WITH new_events AS (
          INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at)
          SELECT app_id, id, event_type, payload, CASE WHEN channels = '' THEN NULL ELSE string_to_array(channels, ',') END, occurred_at, created_at
@@ -177,8 +178,7 @@ export class DeliveryRepository {
        INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
        SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, date_trunc('milliseconds', now() + make_interval(secs => $13::float8)), now(), now()
        FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS t(id, app_id, event_id, endpoint_id, event_type)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
+       ON CONFLICT (id) DO NOTHING`,
       [
         events.map((e) => e.appId),
         events.map((e) => e.id),
@@ -195,7 +195,6 @@ export class DeliveryRepository {
         leaseSeconds,
       ],
     );
-    return new Set(rows.map((row) => row.id));
   }
 
   /**
