@@ -1,7 +1,9 @@
 import { deliveryIdFor, IdPrefix, newId } from '@herald/contracts';
 import { AttemptRecord, createDataSource, DeliveryRepository, runMigrations } from '@herald/persistence';
 import { DataSource } from 'typeorm';
-import { createTestEnvironment, TestEnvironment } from '../support/stack';
+import { Logger } from '@nestjs/common';
+import { LeaseKeeper } from '../../apps/dispatcher/src/delivery/lease-keeper';
+import { createTestEnvironment, eventually, TestEnvironment } from '../support/stack';
 
 describe('DeliveryRepository (real PostgreSQL)', () => {
   let env: TestEnvironment;
@@ -19,7 +21,7 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
     await env?.destroy();
   });
 
-  async function newDelivery(): Promise<string> {
+  async function newDelivery(leaseSeconds: number | null = null): Promise<string> {
     const eventId = newId(IdPrefix.event);
     const id = deliveryIdFor(eventId, 'ep_x', new Date().toISOString());
     await repository.insertFanout(
@@ -35,6 +37,7 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
         },
       ],
       [{ id, appId: 'app_x', eventId, endpointId: 'ep_x', eventType: 'a.b' }],
+      leaseSeconds,
     );
     return id;
   }
@@ -112,6 +115,24 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
     expect(succeeded.data.map((d) => d.id)).toContain(ids[1]);
     expect(succeeded.data.map((d) => d.id)).not.toContain(ids[0]);
     expect((await repository.list('app_elsewhere', {}, { limit: 10 })).data).toEqual([]);
+  });
+
+  // Last: claimDue leases whatever else of this file is due.
+  it('keeps a first attempt in hand from the RetryScheduler while its lease is renewed, and gives it up once released', async () => {
+    const leaseSeconds = 1.5;
+    const insertedAt = Date.now();
+    const id = await newDelivery(leaseSeconds);
+    const keeper = new LeaseKeeper(repository, leaseSeconds, new Logger('test'));
+    keeper.hold(id);
+    try {
+      // Past the lease the fan-out wrote: only the renewals keep the row from being due.
+      await new Promise((resolve) => setTimeout(resolve, insertedAt + 2 * leaseSeconds * 1000 - Date.now()));
+      expect((await repository.claimDue(100)).map((d) => d.id)).not.toContain(id);
+      keeper.release(id);
+      await eventually(async () => (await repository.claimDue(100)).some((d) => d.id === id), 3 * leaseSeconds * 1000, 100);
+    } finally {
+      keeper.stop();
+    }
   });
 });
 
