@@ -116,7 +116,9 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       this.process(message, performance.now(), stored),
     )
       .catch((error: unknown) =>
-        this.logger.warn(`delivery ${message.deliveryId} not recorded (its event comes back, or its lease ends): ${(error as Error).message}`),
+        this.logger.warn(
+          `delivery ${message.deliveryId} not recorded (its event comes back, or its lease ends): ${(error as Error).message}`,
+        ),
       )
       .finally(() => {
         this.leases.release(message.deliveryId);
