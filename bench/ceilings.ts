@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import type { DeliveryLoopMessage, DeliveryLoopOptions } from './ceiling-delivery';
 import type { IngestLoopMessage, IngestLoopOptions } from './ceiling-ingest';
 import { BenchChild } from './child';
-import { Result } from './harness';
+import { CpuMeter, cpuNote, Result } from './harness';
 import { closedLoop, IngestClient, PAYLOAD } from './load';
 import { BenchReceiver } from './receiver';
 
@@ -115,10 +115,12 @@ export async function deliveryCeiling(count: number): Promise<Result> {
       timeoutMs: 120_000,
     };
     child = new BenchChild<DeliveryLoopMessage>('ceiling-delivery', options);
+    const meter = new CpuMeter({ loop: child.pid });
     const done = await Promise.race([
       child.next('done', 150_000),
       child.next('failed', 150_000).then((m) => Promise.reject(new Error(m.error))),
     ]);
+    const cpu = meter.perUnit(done.acked);
     return {
       scenario: 'ceiling: delivery loop',
       value: Math.round(done.acked / done.seconds),
@@ -126,7 +128,8 @@ export async function deliveryCeiling(count: number): Promise<Result> {
       events: count,
       deliveries: receiver.arrivals.size,
       seconds: round1(done.seconds),
-      notes: `bare consume → HMAC → undici POST (64 in flight) → batched INSERT → ack in a child process; ${done.acked} acked, ${done.failed} failed attempts, ${count - receiver.arrivals.size} not received`,
+      notes: `bare consume → HMAC → undici POST (64 in flight) → batched INSERT → ack in a child process; ${done.acked} acked, ${done.failed} failed attempts, ${count - receiver.arrivals.size} not received; ${cpuNote(cpu, 'delivery')}`,
+      figures: Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [`cpu ms ${label}`, ms])),
     };
   } finally {
     await child?.stop();

@@ -10,7 +10,7 @@ import { prepareInfrastructure } from '@herald/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
@@ -63,6 +63,70 @@ export function rssMiB(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far, 0 if it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th, in ticks of 1/100 s.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids of every process whose command is `comm` (postgres backends, nats-server). */
+function pidsOf(comm: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU time used during a measurement by the named processes, PostgreSQL (all its processes),
+ * nats-server and this process (load generator and receiver): unlike a rate, CPU per delivery
+ * hardly moves when something else takes the machine's cores.
+ */
+export class CpuMeter {
+  private readonly before = new Map<string, Map<number, number>>();
+  private readonly selfBefore = process.cpuUsage();
+
+  constructor(private readonly named: Record<string, number>) {
+    for (const [label, pids] of this.groups()) this.before.set(label, new Map(pids.map((pid) => [pid, cpuSeconds(pid)])));
+  }
+
+  /** CPU milliseconds per unit of work (`units`: deliveries, events) of each process, and their total. */
+  perUnit(units: number): Record<string, number> {
+    const used: Record<string, number> = {};
+    for (const [label, pids] of this.groups()) {
+      const before = this.before.get(label) ?? new Map<number, number>();
+      used[label] = pids.reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? 0), 0);
+    }
+    const self = process.cpuUsage(this.selfBefore);
+    used.bench = (self.user + self.system) / 1e6;
+    const perUnit = Object.fromEntries(Object.entries(used).map(([label, seconds]) => [label, Math.round((seconds * 1e6) / units) / 1000]));
+    perUnit.total = Math.round(Object.values(perUnit).reduce((sum, ms) => sum + ms, 0) * 1000) / 1000;
+    return perUnit;
+  }
+
+  private groups(): [string, number[]][] {
+    return [...Object.entries(this.named).map(([label, pid]): [string, number[]] => [label, [pid]]), ['postgres', pidsOf('postgres')], ['nats', pidsOf('nats-server')]];
+  }
+}
+
+/** "dispatcher 0.123, postgres 0.045, …" for a result's notes. */
+export function cpuNote(perUnit: Record<string, number>, unit: string): string {
+  return `CPU ms per ${unit}: ${Object.entries(perUnit)
+    .map(([label, ms]) => `${label} ${ms.toFixed(3)}`)
+    .join(', ')}`;
 }
 
 /** A private Herald for one scenario; `stop()` removes its database and streams. */
@@ -135,6 +199,13 @@ export class Bench {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${name} did not start`);
       await sleep(100);
     }
+  }
+
+  /** Every running app's process id. */
+  pids(): Partial<Record<AppName, number>> {
+    const pids: Partial<Record<AppName, number>> = {};
+    for (const [name, child] of this.children) if (child.pid !== undefined && child.exitCode === null) pids[name] = child.pid;
+    return pids;
   }
 
   /** Every running app's VmRSS in MiB. */

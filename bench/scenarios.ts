@@ -4,12 +4,13 @@ import { EventMessage, Names } from '@herald/contracts';
 import { connectNats } from '@herald/messaging';
 import { jetstream } from '@nats-io/jetstream';
 import { round1, timed } from './ceilings';
-import { AppName, Bench, percentiles, Result, sleep } from './harness';
+import { AppName, Bench, CpuMeter, cpuNote, percentiles, Result, sleep } from './harness';
 import { closedLoop, latencies, openLoop, PAYLOAD, waitForArrivals } from './load';
 import { BenchReceiver } from './receiver';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const rss = (bench: Bench) => Object.fromEntries(Object.entries(bench.rss()).map(([app, mib]) => [`rss ${app} MiB`, mib]));
+const cpuFigures = (cpu: Record<string, number>) => Object.fromEntries(Object.entries(cpu).map(([label, ms]) => [`cpu ms ${label}`, ms]));
 const rssNote = (bench: Bench) =>
   Object.entries(bench.rss())
     .map(([app, mib]) => `${app} ${mib}`)
@@ -30,11 +31,13 @@ export async function throughput(bench: Bench): Promise<Result[]> {
   const count = env('BENCH_THROUGHPUT_EVENTS', 50_000);
   const { appId, receiver } = await oneEndpoint(bench, 'throughput', 'bench.throughput');
   try {
+    const meter = new CpuMeter(bench.pids());
     const started = performance.now();
     const sent = await closedLoop(bench.ingest, appId, { count, eventType: 'bench.throughput', prefix: 'tp', maxSeconds: 180 });
     const ingestSeconds = (performance.now() - started) / 1000;
     await waitForArrivals(receiver, sent.size, 120_000);
     const seconds = (receiver.lastArrival() - started) / 1000;
+    const cpu = meter.perUnit(receiver.arrivals.size);
     return [
       {
         scenario: 'throughput',
@@ -46,8 +49,8 @@ export async function throughput(bench: Bench): Promise<Result[]> {
         deliveries: receiver.arrivals.size,
         seconds: round1(seconds),
         latencyMs: percentiles(latencies(sent, receiver.arrivals)),
-        notes: `ingest accepted ${Math.round(sent.size / ingestSeconds)} events/s; ${sent.size - receiver.arrivals.size} missing; RSS MiB after: ${rssNote(bench)}`,
-        figures: { ingestEventsPerSecond: Math.round(sent.size / ingestSeconds), ...rss(bench) },
+        notes: `ingest accepted ${Math.round(sent.size / ingestSeconds)} events/s; ${sent.size - receiver.arrivals.size} missing; RSS MiB after: ${rssNote(bench)}; ${cpuNote(cpu, 'delivery')}`,
+        figures: { ingestEventsPerSecond: Math.round(sent.size / ingestSeconds), ...rss(bench), ...cpuFigures(cpu) },
       },
     ];
   } finally {
@@ -93,9 +96,11 @@ export async function drain(bench: Bench): Promise<Result[]> {
     await bench.startApp('dispatcher');
     // From readiness (its consumers are reading), as the bare loop is timed from its first consume.
     const started = performance.now();
+    const meter = new CpuMeter(bench.pids());
     const readyAfter = (started - spawned) / 1000;
     await waitForArrivals(receiver, count, 180_000);
     const seconds = (receiver.lastArrival() - started) / 1000;
+    const cpu = meter.perUnit(receiver.arrivals.size);
     return [
       {
         scenario: 'drain',
@@ -106,7 +111,8 @@ export async function drain(bench: Bench): Promise<Result[]> {
         events: count,
         deliveries: receiver.arrivals.size,
         seconds: round1(seconds),
-        notes: `${count} events in HERALD_EVENTS before the dispatcher started; timed from its readiness (${round1(readyAfter)} s after its start) to the last arrival; ${count - receiver.arrivals.size} missing`,
+        notes: `${count} events in HERALD_EVENTS before the dispatcher started; timed from its readiness (${round1(readyAfter)} s after its start) to the last arrival; ${count - receiver.arrivals.size} missing; ${cpuNote(cpu, 'delivery')}`,
+        figures: cpuFigures(cpu),
       },
     ];
   } finally {

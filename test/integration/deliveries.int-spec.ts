@@ -64,6 +64,36 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
     expect(await runMigrations(dataSource)).toEqual([]);
   });
 
+  it('writes a first success with its row at once, and leaves an existing row to recordAttempts', async () => {
+    const existing = await newDelivery();
+    const eventId = newId(IdPrefix.event);
+    const id = deliveryIdFor(eventId, 'ep_x', new Date().toISOString());
+    const now = new Date().toISOString();
+    const event = { id: eventId, appId: 'app_x', eventType: 'a.b', payload: { n: 2 }, channels: null, occurredAt: now, createdAt: now };
+    const first = attempt(id, 'success');
+    const written = await repository.insertFanout(
+      [event],
+      [
+        { id, appId: 'app_x', eventId, endpointId: 'ep_x', eventType: 'a.b', firstAttempt: first },
+        // A fan-out re-run after a crash: the row exists, so its attempt is recorded against it instead.
+        { id: existing, appId: 'app_x', eventId, endpointId: 'ep_x', eventType: 'a.b', firstAttempt: attempt(existing, 'success') },
+      ],
+      30,
+    );
+    expect([...written]).toEqual([id]);
+    const [row] = await dataSource.query<{ status: string; attempt_count: number; next_attempt_at: Date | null }[]>(
+      'SELECT status, attempt_count, next_attempt_at FROM deliveries WHERE id = $1',
+      [id],
+    );
+    expect(row).toEqual({ status: 'succeeded', attempt_count: 1, next_attempt_at: null });
+    const attempts = await dataSource.query<{ id: string; attempt: number; outcome: string; response_status: number; request_headers: object }[]>(
+      'SELECT id, attempt, outcome, response_status, request_headers FROM attempts WHERE delivery_id = $1',
+      [id],
+    );
+    expect(attempts).toEqual([{ id: first.attemptId, attempt: 1, outcome: 'success', response_status: 200, request_headers: { 'webhook-id': 'evt' } }]);
+    expect(await dataSource.query('SELECT 1 FROM attempts WHERE delivery_id = $1', [existing])).toEqual([]);
+  });
+
   it('inserts pending deliveries once even when the fan-out runs twice', async () => {
     const id = await newDelivery();
     const [row] = await dataSource.query<{ status: string }[]>('SELECT status FROM deliveries WHERE id = $1', [id]);

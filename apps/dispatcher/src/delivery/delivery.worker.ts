@@ -14,10 +14,11 @@ import {
 import { TransformError } from '@herald/signing';
 import { ConsumerWorker, DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders, withoutAutoInstrumentation } from '@herald/telemetry';
-import { Batcher, DeliveryRepository, RecordedAttempt } from '@herald/persistence';
+import { AttemptRecord, Batcher, DeliveryRepository, RecordedAttempt } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
 import { ConfigFeed } from '../routing/config-feed.service';
 import { AttemptRecorder } from './attempt-recorder';
+import { FIRST_SUCCESS, ROW_EXISTS, RowWrite } from './first-attempt';
 import { LeaseKeeper } from './lease-keeper';
 import { EndpointDisabler } from './endpoint-disabler';
 import { CircuitState, EndpointGate } from './endpoint-gate';
@@ -40,8 +41,6 @@ const HELD = 4096;
 const REQUESTS_IN_FLIGHT = 512;
 /** First attempts handed over by the fan-out and in hand at once. */
 const DIRECT_HELD = 2048;
-/** A delivery whose row exists already (everything but a first attempt being stored). */
-const STORED = Promise.resolve();
 const RETRY_DELAY_MS = 1000;
 
 /**
@@ -104,16 +103,17 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
   }
 
   /**
-   * Takes a first attempt straight from the fan-out, whose row is leased (insertFanout) once
-   * `stored` resolves: the request goes out while the row is being written, and nothing is
-   * written about the delivery before. Resolves once there is room for it, not when it is
-   * done: the fan-out waits here when this replica has enough in hand.
+   * Takes a first attempt straight from the fan-out before its row is written (`row`, see
+   * FirstAttempt): the request goes out at once; a success settled in time is written with the
+   * row, anything else is recorded against it once it exists (pending and leased, so if this
+   * process dies the RetryScheduler queues it when the lease ends). Resolves once there is room
+   * for it, not when it is done: the fan-out waits here when this replica has enough in hand.
    */
-  async submit(message: DeliveryMessage, stored: Promise<unknown>): Promise<void> {
+  async submit(message: DeliveryMessage, row: RowWrite): Promise<void> {
     await this.direct.acquire();
     this.leases.hold(message.deliveryId);
     void inSpan('herald.delivery', { kind: SpanKind.INTERNAL, attributes: deliveryAttributes(message) }, () =>
-      this.process(message, performance.now(), stored),
+      this.process(message, performance.now(), row),
     )
       .catch((error: unknown) =>
         this.logger.warn(
@@ -155,8 +155,8 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     }
   }
 
-  /** `stored`: the delivery's row exists once it resolves (first attempts: the fan-out is writing it). */
-  private async process(message: DeliveryMessage, receivedAt: number, stored: Promise<unknown> = STORED): Promise<void> {
+  /** `row`: how the delivery's row gets written (a first attempt's: by the fan-out, meanwhile). */
+  private async process(message: DeliveryMessage, receivedAt: number, row: RowWrite = ROW_EXISTS): Promise<void> {
     let endpoint = this.config.index.get(message.endpointId);
     if (!endpoint) {
       // Another replica may have routed it with a newer config: catch up before giving up.
@@ -166,20 +166,20 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     const members = message.batch?.members ?? [{ deliveryId: message.deliveryId, attempt: message.attempt, event: message.event }];
     const parkedUntil = this.config.parkedUntil(message.endpointId);
     if (parkedUntil) {
-      await stored;
+      await settledElsewhere(row);
       await Promise.all(members.map((m) => this.parked.add({ id: m.deliveryId, until: parkedUntil })));
       return;
     }
     if (!endpoint || endpoint.disabled) {
-      await stored;
+      await settledElsewhere(row);
       await this.deliveries.failUndeliverable(members.map((m) => m.deliveryId));
       return;
     }
     if (message.batch) await this.deliver(endpoint, members, message.batch.batchId, message.manual === true);
     else if (endpoint.batch) {
-      await stored;
+      await settledElsewhere(row);
       await this.joinBatch(endpoint, members[0]);
-    } else await this.deliver(endpoint, members, null, message.manual === true, stored);
+    } else await this.deliver(endpoint, members, null, message.manual === true, row);
   }
 
   /** Adds a delivery to the endpoint's forming batch; resolves once that batch is sent and recorded. */
@@ -227,11 +227,11 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     members: Member[],
     batchId: string | null,
     manual: boolean,
-    stored: Promise<unknown> = STORED,
+    row: RowWrite = ROW_EXISTS,
   ): Promise<void> {
     const admission = await this.gate.enter(endpoint, manual, this.consumer.held > HELD * 0.75);
     if (admission.kind === 'park') {
-      await stored;
+      await settledElsewhere(row);
       await Promise.all(members.map((m) => this.parked.add({ id: m.deliveryId, until: admission.until })));
       return;
     }
@@ -258,31 +258,28 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
       this.gate.leave(endpoint.id, result?.ok ?? null, result?.durationMs);
     }
-    await stored;
     const throttled = result.status === 429 || result.status === 503;
     const jitter = 0.8 + Math.random() * 0.4;
     const requestHeaders = recordableHeaders(endpoint, request.headers);
-    const recorded = await Promise.all(
-      members.map((member) =>
-        this.recorder.record({
-          attemptId: newId(IdPrefix.attempt),
-          deliveryId: member.deliveryId,
-          appId: member.event.appId,
-          endpointId: endpoint.id,
-          startedAt,
-          durationMs: result.durationMs,
-          outcome: result.ok ? 'success' : 'failure',
-          responseStatus: result.status,
-          responseBody: result.body,
-          error: result.error,
-          requestHeaders,
-          retrySchedule: endpoint.retrySchedule,
-          retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
-          batchId,
-          jitter,
-        }),
-      ),
-    );
+    const records: AttemptRecord[] = members.map((member) => ({
+      attemptId: newId(IdPrefix.attempt),
+      deliveryId: member.deliveryId,
+      appId: member.event.appId,
+      endpointId: endpoint.id,
+      startedAt,
+      durationMs: result.durationMs,
+      outcome: result.ok ? 'success' : 'failure',
+      responseStatus: result.status,
+      responseBody: result.body,
+      error: result.error,
+      requestHeaders,
+      retrySchedule: endpoint.retrySchedule,
+      retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
+      batchId,
+      jitter,
+    }));
+    row.settle(result.ok ? records[0] : null);
+    const recorded = (await row.stored) ? [FIRST_SUCCESS] : await Promise.all(records.map((record) => this.recorder.record(record)));
     // A batch's outcomes are published together, not one acknowledgement after another.
     await Promise.all(
       members.map((member, index) => {
@@ -398,6 +395,12 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       await this.disabler.disable(endpoint.appId, endpoint.id, 'failing');
     }
   }
+}
+
+/** A first attempt that goes elsewhere (parked, batched, undeliverable): its row is written without it. */
+async function settledElsewhere(row: RowWrite): Promise<void> {
+  row.settle(null);
+  await row.stored;
 }
 
 function deliveryAttributes(message: DeliveryMessage): Record<string, string | number> {

@@ -6,10 +6,14 @@ import { contextFrom, inSpan, SpanKind } from '@herald/telemetry';
 import { Batcher, DeliveryRepository, isDataError, NewDelivery } from '@herald/persistence';
 import { JsMsg } from '@nats-io/jetstream';
 import { DeliveryWorker } from '../delivery/delivery.worker';
+import { FirstAttempt } from '../delivery/first-attempt';
 import { ConfigFeed } from '../routing/config-feed.service';
 
-const IN_FLIGHT = 128;
+/** Events in hand at once: each is held until its first attempts are done (at most SETTLE_WAIT_MS) and stored. */
+const IN_FLIGHT = 512;
 const RETRY_DELAY_MS = 1000;
+/** How long an event's rows wait for its first attempts, to be written once with their successes. */
+const SETTLE_WAIT_MS = 250;
 
 /**
  * Consumes HERALD_EVENTS: routes each event to its matching endpoints, hands each delivery to
@@ -22,7 +26,7 @@ const RETRY_DELAY_MS = 1000;
 @Injectable()
 export class FanoutWorker extends ConsumerWorker<EventMessage> {
   private readonly logger = new Logger(FanoutWorker.name);
-  private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, null>;
+  private readonly stored: Batcher<{ event: EventMessage; deliveries: NewDelivery[] }, Set<string>>;
   protected readonly consumer: DurableConsumer<EventMessage>;
 
   constructor(
@@ -44,12 +48,12 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
     );
     this.stored = new Batcher(
       async (items) => {
-        await deliveries.insertFanout(
+        const written = await deliveries.insertFanout(
           items.map((item) => item.event),
           items.flatMap((item) => item.deliveries),
           delivery.leaseSeconds,
         );
-        return items.map(() => null);
+        return items.map(() => written);
       },
       250,
       // A first attempt waits for this insert, so the batching wait is part of every delivery's latency.
@@ -93,15 +97,30 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
       endpointId: endpoint.id,
       eventType: event.eventType,
     }));
-    // The requests go out while the rows are written (off the latency path); the attempts are
-    // recorded, and the event acked, only once they are. Should this fail or the process die
-    // before the ack, the event comes back and its deliveries are sent again: duplicates bounded
-    // by what was in flight, as everywhere.
-    const stored = this.stored.add({ event, deliveries });
-    for (const delivery of deliveries) {
-      await this.delivery.submit({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event }, stored);
+    // The requests go out before the rows are written; the rows wait a little for them, so a
+    // first success is written once, with its row. Should this fail or the process die before
+    // the ack, the event comes back and its deliveries are sent again: duplicates bounded by
+    // what was in flight, as everywhere.
+    const attempts = deliveries.map(() => new FirstAttempt());
+    const submitted = (async () => {
+      for (const [i, delivery] of deliveries.entries()) {
+        await this.delivery.submit({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event }, attempts[i]);
+      }
+    })();
+    // Not waiting for every submit: one submitted late (this replica has enough in hand) finds its row written, pending and leased.
+    await FirstAttempt.settledWithin(attempts, SETTLE_WAIT_MS);
+    try {
+      const written = await this.stored.add({
+        event,
+        deliveries: deliveries.map((delivery, i) => ({ ...delivery, firstAttempt: attempts[i].success })),
+      });
+      deliveries.forEach((delivery, i) => attempts[i].written(written.has(delivery.id)));
+    } catch (error) {
+      for (const attempt of attempts) attempt.failed(error);
+      await submitted;
+      throw error;
     }
-    await stored;
+    await submitted;
     return deliveries.length;
   }
 }

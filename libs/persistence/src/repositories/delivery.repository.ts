@@ -17,6 +17,8 @@ export interface NewDelivery {
   eventId: string;
   endpointId: string;
   eventType: string;
+  /** Its first attempt when that succeeded before the row was written: both are written at once. */
+  firstAttempt?: AttemptRecord | null;
 }
 
 /**
@@ -159,26 +161,46 @@ export class DeliveryRepository {
   }
 
   /**
-   * Stores a batch of fanned-out events and their pending deliveries in one statement, each
-   * delivery leased for `leaseSeconds` (none: the caller queues it on JetStream): the dispatcher
-   * attempts it at once, in process, and if it dies first the RetryScheduler queues the delivery
-   * when the lease ends. Rows that already exist (a fan-out re-run after a crash) are kept as
-   * they are.
+   * Stores a batch of fanned-out events and their deliveries in one statement. A delivery
+   * whose first attempt succeeded already (`firstAttempt`) is written once, succeeded, with
+   * that attempt; the others are pending, leased for `leaseSeconds` (none: the caller queues
+   * them on JetStream): the dispatcher attempts them at once, in process, and if it dies first
+   * the RetryScheduler queues them when the lease ends. Rows that already exist (a fan-out
+   * re-run after a crash) are kept as they are. Returns the ids written with their attempt; the
+   * caller records the others' attempts with recordAttempts.
    */
-  async insertFanout(events: EventMessage[], deliveries: NewDelivery[], leaseSeconds: number | null = null): Promise<void> {
-    if (events.length === 0) return;
-    await this.dataSource.query(
+  async insertFanout(events: EventMessage[], deliveries: NewDelivery[], leaseSeconds: number | null = null): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    const attempts = deliveries.map((d) => d.firstAttempt ?? null);
+    const rows = await this.dataSource.query<{ id: string }[]>(
       `WITH new_events AS (
          INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at)
          SELECT app_id, id, event_type, payload, CASE WHEN channels = '' THEN NULL ELSE string_to_array(channels, ',') END, occurred_at, created_at
          FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[])
            AS t(app_id, id, event_type, payload, channels, occurred_at, created_at)
          ON CONFLICT (app_id, id) DO NOTHING
+       ), new_deliveries AS (
+         INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
+         SELECT id, app_id, event_id, endpoint_id, event_type,
+           CASE WHEN attempt_id IS NULL THEN 'pending' ELSE 'succeeded' END,
+           CASE WHEN attempt_id IS NULL THEN 0 ELSE 1 END,
+           CASE WHEN attempt_id IS NULL THEN date_trunc('milliseconds', now() + make_interval(secs => $13::float8)) END,
+           now(), now()
+         FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::text[])
+           AS t(id, app_id, event_id, endpoint_id, event_type, attempt_id)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id, endpoint_id, attempt_count
+       ), new_attempts AS (
+         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, started_at, duration_ms, outcome, response_status, response_body, request_headers)
+         SELECT a.attempt_id, a.delivery_id, a.app_id, n.endpoint_id, 1, a.started_at, a.duration_ms, 'success', a.response_status, a.response_body, a.request_headers
+         FROM unnest($14::text[], $8::text[], $9::text[], $15::timestamptz[], $16::int[], $17::int[], $18::text[], $19::jsonb[])
+           AS a(attempt_id, delivery_id, app_id, started_at, duration_ms, response_status, response_body, request_headers)
+         JOIN new_deliveries n ON n.id = a.delivery_id AND n.attempt_count = 1
+       ), recovered AS (
+         UPDATE endpoints SET failing_since = NULL
+         WHERE id IN (SELECT endpoint_id FROM new_deliveries WHERE attempt_count = 1) AND failing_since IS NOT NULL
        )
-       INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
-       SELECT id, app_id, event_id, endpoint_id, event_type, 'pending', 0, date_trunc('milliseconds', now() + make_interval(secs => $13::float8)), now(), now()
-       FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[]) AS t(id, app_id, event_id, endpoint_id, event_type)
-       ON CONFLICT (id) DO NOTHING`,
+       SELECT id FROM new_deliveries WHERE attempt_count = 1`,
       [
         events.map((e) => e.appId),
         events.map((e) => e.id),
@@ -193,8 +215,15 @@ export class DeliveryRepository {
         deliveries.map((d) => d.endpointId),
         deliveries.map((d) => d.eventType),
         leaseSeconds,
+        attempts.map((a) => a?.attemptId ?? null),
+        attempts.map((a) => a?.startedAt.toISOString() ?? null),
+        attempts.map((a) => a?.durationMs ?? null),
+        attempts.map((a) => a?.responseStatus ?? null),
+        attempts.map((a) => a?.responseBody ?? null),
+        attempts.map((a) => (a ? JSON.stringify(a.requestHeaders) : null)),
       ],
     );
+    return new Set(rows.map((row) => row.id));
   }
 
   /**
