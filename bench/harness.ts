@@ -10,7 +10,7 @@ import { prepareInfrastructure } from '@herald/platform';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { Pool } from 'undici';
@@ -118,7 +118,11 @@ export class CpuMeter {
   }
 
   private groups(): [string, number[]][] {
-    return [...Object.entries(this.named).map(([label, pid]): [string, number[]] => [label, [pid]]), ['postgres', pidsOf('postgres')], ['nats', pidsOf('nats-server')]];
+    return [
+      ...Object.entries(this.named).map(([label, pid]): [string, number[]] => [label, [pid]]),
+      ['postgres', pidsOf('postgres')],
+      ['nats', pidsOf('nats-server')],
+    ];
   }
 }
 
@@ -165,7 +169,10 @@ export class Bench {
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app there when it exits.
     const dir = process.env.BENCH_CPU_PROF;
     const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, join(ROOT, `dist/apps/${name}/src/main.js`)], {
+    // BENCH_NODE_FLAGS="--trace-gc …" passes V8 flags to every app (their stdout goes to bench/results/<app>.log).
+    const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    if (flags.length > 0) mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    const child = spawn(process.execPath, [...flags, ...profile, join(ROOT, `dist/apps/${name}/src/main.js`)], {
       env: {
         PATH: process.env.PATH,
         DATABASE_URL: this.config.databaseUrl,
@@ -186,7 +193,7 @@ export class Bench {
         SUBSCRIPTIONS_GRPC_PORT: '0',
         INGEST_GRPC_PORT: '0',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', flags.length > 0 ? openSync(join(ROOT, 'bench', 'results', `${name}.log`), 'w') : 'ignore', 'inherit'],
     });
     this.children.set(name, child);
     const deadline = Date.now() + 30_000;

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { Receiver } from './support/receiver';
 import { eventually, TestStack } from './support/stack';
@@ -104,6 +105,47 @@ describe('an event delivered end to end through all four apps', () => {
     expect(orders.requests).toHaveLength(0);
     const orderDeliveries = await stack.request('subscriptions', 'GET', `/v1/apps/shop/deliveries?endpointId=${orderEndpoint.body?.id}`);
     expect(orderDeliveries.body?.data).toEqual([]);
+  });
+
+  it('writes a delivery whose first attempt succeeds once, succeeded, with its attempt (no UPDATE of the row)', async () => {
+    const fast = new Receiver();
+    await fast.start();
+    const db = new Client({ connectionString: stack.env.config.databaseUrl });
+    await db.connect();
+    try {
+      const endpoint = await stack.request('subscriptions', 'POST', '/v1/apps/shop/endpoints', { url: fast.url, eventTypes: ['once.*'] });
+      expect(endpoint.status).toBe(201);
+      // Every UPDATE of this endpoint's delivery rows is logged by a trigger.
+      await db.query(`CREATE TABLE test_delivery_updates (id text)`);
+      await db.query(`CREATE FUNCTION test_log_update() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO test_delivery_updates VALUES (NEW.id); RETURN NEW; END $$`);
+      await db.query(
+        `CREATE TRIGGER test_log_update AFTER UPDATE ON deliveries FOR EACH ROW
+         WHEN (NEW.endpoint_id = '${endpoint.body?.id as string}') EXECUTE FUNCTION test_log_update()`,
+      );
+      for (let n = 0; n < 20; n += 1) {
+        const published = await stack.request('ingest', 'POST', '/v1/apps/shop/events', { eventType: 'once.done', payload: { n } });
+        expect(published.status).toBe(202);
+      }
+      await eventually(async () => {
+        const list = await stack.request(
+          'subscriptions',
+          'GET',
+          `/v1/apps/shop/deliveries?endpointId=${endpoint.body?.id}&status=succeeded`,
+        );
+        return (list.body?.data as unknown[]).length === 20;
+      });
+      const { rows } = await db.query<{ attempts: string; numbers: number[] }>(
+        `SELECT count(*) AS attempts, array_agg(DISTINCT a.attempt) AS numbers FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.endpoint_id = $1`,
+        [endpoint.body?.id],
+      );
+      expect(rows[0]).toEqual({ attempts: '20', numbers: [1] });
+      expect((await db.query('SELECT id FROM test_delivery_updates')).rows).toEqual([]);
+      await db.query('DROP TRIGGER test_log_update ON deliveries');
+    } finally {
+      await db.end();
+      await fast.stop();
+    }
   });
 
   it('records a failed attempt and leaves the delivery pending with its next attempt time', async () => {
