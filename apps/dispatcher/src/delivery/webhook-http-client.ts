@@ -6,6 +6,15 @@ import { DeliveryError } from '@herald/contracts';
 import { Agent, errors as undiciErrors } from 'undici';
 
 const RESPONSE_BODY_LIMIT = 4096;
+/** Parsed endpoint URLs kept; past that the cache starts over. */
+const TARGETS_CACHED = 10_000;
+
+interface Target {
+  origin: string;
+  path: string;
+  /** An IP literal the address guard refuses. */
+  blocked: boolean;
+}
 
 /** What one POST to an endpoint produced. */
 export interface HttpAttemptResult {
@@ -28,6 +37,7 @@ export interface HttpAttemptResult {
 export class WebhookHttpClient implements OnApplicationShutdown {
   private readonly agent: Agent;
   private readonly guarded: boolean;
+  private readonly targets = new Map<string, Target>();
 
   constructor(@Inject(HERALD_CONFIG) config: HeraldConfig) {
     this.guarded = !config.allowPrivateNetworks;
@@ -41,15 +51,14 @@ export class WebhookHttpClient implements OnApplicationShutdown {
   async post(url: string, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<HttpAttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    // An IP literal never goes through lookup, so it is checked here.
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    if (this.guarded && isIP(host) && isBlockedAddress(host)) {
+    const target = this.target(url);
+    if (target.blocked) {
       return { ok: false, status: null, body: null, error: DeliveryError.blockedAddress, retryAfter: null, durationMs: 0 };
     }
     try {
       const response = await this.agent.request({
-        origin: new URL(url).origin,
-        path: pathOf(url),
+        origin: target.origin,
+        path: target.path,
         method: 'POST',
         headers,
         body,
@@ -73,14 +82,27 @@ export class WebhookHttpClient implements OnApplicationShutdown {
     }
   }
 
+  /** An endpoint URL's parts, parsed once per URL (endpoints are few, requests many). */
+  private target(url: string): Target {
+    let target = this.targets.get(url);
+    if (!target) {
+      const parsed = new URL(url);
+      // An IP literal never goes through lookup, so it is checked here.
+      const host = parsed.hostname.replace(/^\[|\]$/g, '');
+      target = {
+        origin: parsed.origin,
+        path: `${parsed.pathname}${parsed.search}`,
+        blocked: this.guarded && isIP(host) !== 0 && isBlockedAddress(host),
+      };
+      if (this.targets.size >= TARGETS_CACHED) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.agent.close();
   }
-}
-
-function pathOf(url: string): string {
-  const parsed = new URL(url);
-  return `${parsed.pathname}${parsed.search}`;
 }
 
 async function readPrefix(body: AsyncIterable<Buffer> & { destroy?: () => void }): Promise<string> {
