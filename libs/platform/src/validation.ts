@@ -48,6 +48,11 @@ export function OptionalField(options: { nullable?: boolean } = {}): PropertyDec
   return ValidateIf((_object: object, value: unknown) => value !== undefined && !(options.nullable && value === null));
 }
 
+/** What @IsDateTime() accepts. */
+export function isDateTime(value: unknown): boolean {
+  return typeof value === 'string' && isISO8601(value, { strict: true }) && Number.isFinite(Date.parse(value));
+}
+
 /**
  * An ISO 8601 date-time JavaScript can turn into a Date: `IsISO8601` alone also takes forms
  * such as week dates (`2026-W01`) that `new Date()` cannot read.
@@ -56,7 +61,7 @@ export function IsDateTime(): PropertyDecorator {
   return ValidateBy({
     name: 'isDateTime',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && isISO8601(value, { strict: true }) && Number.isFinite(Date.parse(value)),
+      validate: isDateTime,
       defaultMessage: (args?: ValidationArguments) =>
         `${args?.property ?? 'value'} must be an ISO 8601 date-time (e.g. 2026-01-02T03:04:05Z)`,
     },

@@ -14,7 +14,7 @@ import {
 import type { Response } from 'express';
 import { PinoLogger } from 'nestjs-pino';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { PublishEventDto } from './dto/publish-event.dto';
+import { plainPublishEvent, PublishEventDto } from './dto/publish-event.dto';
 import { EventsController } from './events.controller';
 
 const ROUTE = /^\/v1\/apps\/([A-Za-z0-9._~-]+)\/events\/?$/;
@@ -80,7 +80,7 @@ export class PublishRoute {
       if (unsafe) return send(res, toValidationProblemBody([unsafe]));
       const principal = await this.authenticator.authenticate(bearerToken(req.headers.authorization));
       if (!principal) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'a valid bearer token is required');
-      const dto = validateGuardedDto(PublishEventDto, body);
+      const dto = (isPlainObject(body) && plainPublishEvent(body)) || validateGuardedDto(PublishEventDto, body);
       const result = await this.controller.publish(
         principal,
         appKey,
@@ -125,6 +125,10 @@ function parseBody(raw: Buffer): unknown {
   } catch {
     throw new BodyError(bodyParserProblem({ type: 'entity.parse.failed' }) as ProblemDetails);
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function send(res: ServerResponse, problem: ProblemDetails): void {
