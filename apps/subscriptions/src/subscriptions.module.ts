@@ -4,7 +4,15 @@ import { GrpcServices } from '@herald/contracts';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, grpcServer, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
+import {
+  databaseReadiness,
+  grpcServer,
+  natsReadiness,
+  OperationalEvents,
+  PlatformModule,
+  readinessChecks,
+  loggingModule,
+} from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AppsController } from './apps/apps.controller';
 import { AppsGrpc } from './apps/apps.grpc';
@@ -43,6 +51,7 @@ export class SubscriptionsModule {
         LegacySecretSealer,
         DeliveryOperationsService,
         EndpointAnnouncer,
+        OperationalEvents,
         OutboxRelay,
         ...grpcServer({ service: GrpcServices.subscriptions, host: config.host, port: config.ports.subscriptionsGrpc }, [
           AppsGrpc,

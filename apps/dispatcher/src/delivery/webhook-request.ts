@@ -1,5 +1,12 @@
 import { EndpointConfig, EventMessage } from '@herald/contracts';
-import { compileTransform, evaluateTransform, pythonSortedJson, signatureHeaderNames, signingHeaders } from '@herald/signing';
+import {
+  compileTransform,
+  evaluateTransform,
+  pythonDefaultJson,
+  pythonSortedJson,
+  signatureHeaderNames,
+  signingHeaders,
+} from '@herald/signing';
 import type jsonata from 'jsonata';
 
 export const USER_AGENT = `Herald/${process.env.npm_package_version ?? '0.1.0'}`;
@@ -43,6 +50,8 @@ export async function bodyValue(
     id: event.id,
     type: event.eventType,
     timestamp: event.occurredAt,
+    // Seconds since the epoch with a fraction, as Marzban's `enqueued_at`.
+    timestampEpoch: Date.parse(event.occurredAt) / 1000,
     data: event.payload,
     attempt: context.attempt,
     endpointId: endpoint.id,
@@ -125,8 +134,7 @@ function signedRequest(
   value: unknown,
   message: { id: string; eventType: string; deliveryId: string; attempt: number; nowMs: number },
 ): WebhookRequest {
-  const text = endpoint.body.serialization === 'python-sorted' ? pythonSortedJson(value ?? null) : JSON.stringify(value ?? null);
-  const body = Buffer.from(text);
+  const body = Buffer.from(serialize(endpoint.body.serialization, value ?? null));
   const templateValues = {
     eventType: message.eventType,
     eventId: message.id,
@@ -138,15 +146,27 @@ function signedRequest(
     Object.entries(endpoint.headers).map(([name, value]) => [name, renderHeaderTemplate(value, templateValues)]),
   );
   const timestamp = Math.floor(message.nowMs / 1000);
-  return {
-    body,
-    headers: {
-      ...extra,
-      'content-type': 'application/json',
-      'user-agent': USER_AGENT,
-      ...signingHeaders(endpoint.signature, liveSecrets(endpoint, message.nowMs), message.id, timestamp, body),
-    },
+  const headers: Record<string, string> = {
+    ...extra,
+    'content-type': 'application/json',
+    ...signingHeaders(endpoint.signature, liveSecrets(endpoint, message.nowMs), message.id, timestamp, body),
   };
+  // A User-Agent among the endpoint's headers (any case) wins over ours.
+  if (!Object.keys(endpoint.headers).some((name) => name.toLowerCase() === 'user-agent')) headers['user-agent'] = USER_AGENT;
+  if (endpoint.idHeader) headers[endpoint.idHeader] = message.id;
+  return { body, headers };
+}
+
+function serialize(serialization: EndpointConfig['body']['serialization'], value: unknown): string {
+  switch (serialization) {
+    case 'python':
+      return pythonDefaultJson(value);
+    case 'python-sorted':
+      return pythonSortedJson(value);
+    case 'compact':
+    case undefined:
+      return JSON.stringify(value);
+  }
 }
 
 /** The secrets that sign now: the current one first, then those still in their grace period. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { hasIdShape, IdPrefix, newId } from '@herald/contracts';
-import { EndpointEntity, EndpointFilter, EndpointRepository, Page, PageQuery } from '@herald/persistence';
-import { NotFoundProblem, ValidationProblem } from '@herald/platform';
+import { EndpointStateMessage, hasIdShape, IdPrefix, newId, OperationalEventType } from '@herald/contracts';
+import { NatsService } from '@herald/messaging';
+import { EndpointCompat, EndpointEntity, EndpointFilter, EndpointRepository, Page, PageQuery } from '@herald/persistence';
+import { NotFoundProblem, OperationalEvents, ValidationProblem } from '@herald/platform';
 import { generateSecret, supportsSeveralSecrets } from '@herald/signing';
 import { OutboxRelay } from '@herald/platform';
 import { assertValidFormats } from './endpoint-formats';
@@ -17,14 +18,18 @@ export class EndpointsService {
     private readonly endpoints: EndpointRepository,
     private readonly announcer: EndpointAnnouncer,
     private readonly relay: OutboxRelay,
+    private readonly nats: NatsService,
+    private readonly operational: OperationalEvents,
   ) {}
 
-  async create(appId: string, dto: CreateEndpointDto): Promise<EndpointEntity> {
+  /** `compat`: the compatibility API creating it (it lists only its own endpoints). */
+  async create(appId: string, dto: CreateEndpointDto, compat: EndpointCompat | null = null): Promise<EndpointEntity> {
     const now = new Date();
     const endpoint = Object.assign(new EndpointEntity(), {
       id: newId(IdPrefix.endpoint),
       appId,
       url: dto.url,
+      name: dto.name ?? null,
       description: dto.description ?? '',
       metadata: dto.metadata ?? {},
       eventTypes: dto.eventTypes ?? ['*'],
@@ -42,6 +47,10 @@ export class EndpointsService {
       maxConcurrency: dto.maxConcurrency ?? 16,
       timeoutMs: dto.timeoutMs ?? 15000,
       retrySchedule: dto.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+      retryJitter: dto.retryJitter ?? 0.2,
+      disableOnExhaustion: dto.disableOnExhaustion ?? false,
+      idHeader: dto.idHeader ?? null,
+      compat,
       version: 1,
       failingSince: null,
       createdAt: now,
@@ -109,13 +118,18 @@ export class EndpointsService {
     return updated.secret;
   }
 
-  /** Re-enables an endpoint, whoever disabled it, and forgets its failure streak. */
+  /**
+   * Re-enables an endpoint, whoever disabled it, and forgets its failure streak. If it was
+   * disabled, `endpoint.enabled` goes on the feed and to operational webhooks.
+   */
   async enable(appId: string, id: string): Promise<EndpointEntity> {
     await this.get(appId, id);
+    let previousReason: string | null = null;
     const updated = await this.endpoints.update(
       appId,
       id,
       (endpoint) => {
+        previousReason = endpoint.disabled ? (endpoint.disabledReason ?? 'manual') : null;
         endpoint.disabled = false;
         endpoint.disabledReason = null;
         endpoint.failingSince = null;
@@ -124,7 +138,24 @@ export class EndpointsService {
     );
     if (!updated) throw new NotFoundProblem('endpoint');
     await this.relay.flush();
+    if (previousReason !== null) await this.announceEnabled(updated, `re-enabled by an operator (was disabled: ${previousReason})`);
     return updated;
+  }
+
+  private async announceEnabled(endpoint: EndpointEntity, reason: string): Promise<void> {
+    const message: EndpointStateMessage = {
+      type: 'endpoint.enabled',
+      appId: endpoint.appId,
+      timestamp: new Date().toISOString(),
+      payload: { endpointId: endpoint.id, reason },
+    };
+    await this.nats.publishJson(this.nats.names.outcome(endpoint.appId, endpoint.id), message);
+    await this.operational.publish(
+      OperationalEventType.endpointEnabled,
+      { appId: endpoint.appId, endpoint },
+      reason,
+      `${endpoint.id}:${endpoint.version}`,
+    );
   }
 
   async delete(appId: string, id: string): Promise<void> {
