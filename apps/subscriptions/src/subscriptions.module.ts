@@ -18,6 +18,7 @@ import { AppsController } from './apps/apps.controller';
 import { AppsGrpc } from './apps/apps.grpc';
 import { AppsService } from './apps/apps.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { StatsController } from './deliveries/stats.controller';
 import { DeliveriesGrpc } from './deliveries/deliveries.grpc';
 import { DeliveryOperationsService } from './deliveries/delivery-operations.service';
 import { EndpointAnnouncer } from '@herald/platform';
@@ -44,7 +45,7 @@ export class SubscriptionsModule {
         MessagingModule.forRoot('subscriptions'),
         PlatformModule,
       ],
-      controllers: [AppsController, TokensController, EventTypesController, EndpointsController, EventsController, DeliveriesController],
+      controllers: [AppsController, TokensController, EventTypesController, EndpointsController, EventsController, DeliveriesController, StatsController],
       providers: [
         AppsService,
         EndpointsService,

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EndpointStateMessage, hasIdShape, IdPrefix, newId, OperationalEventType } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
-import { EndpointCompat, EndpointEntity, EndpointFilter, EndpointRepository, Page, PageQuery } from '@herald/persistence';
+import { EndpointCompat, EndpointEntity, EndpointFilter, EndpointHealth, EndpointRepository, Page, PageQuery } from '@herald/persistence';
 import { NotFoundProblem, OperationalEvents, ValidationProblem } from '@herald/platform';
 import { generateSecret, supportsSeveralSecrets } from '@herald/signing';
 import { OutboxRelay } from '@herald/platform';
 import { assertValidFormats } from './endpoint-formats';
+import { presentEndpoint } from './endpoint.presenter';
 import { CreateEndpointDto, RotateSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { EndpointAnnouncer } from '@herald/platform';
 
@@ -68,8 +69,32 @@ export class EndpointsService {
     return endpoint;
   }
 
-  list(appId: string, filter: EndpointFilter, page: PageQuery): Promise<Page<EndpointEntity>> {
+  list(appId: string, filter: EndpointFilter, page: PageQuery & { offset?: number }): Promise<Page<EndpointEntity>> {
     return this.endpoints.list(appId, filter, page);
+  }
+
+  /** Each endpoint's last delivery and health, computed from its attempts. */
+  health(appId: string, endpoints: EndpointEntity[]): Promise<Map<string, EndpointHealth>> {
+    return this.endpoints.health(
+      appId,
+      endpoints.map((e) => e.id),
+    );
+  }
+
+  /** One endpoint as the API shows it, with its health. */
+  async present(endpoint: EndpointEntity): Promise<ReturnType<typeof presentEndpoint>> {
+    const health = await this.health(endpoint.appId, [endpoint]);
+    return presentEndpoint(endpoint, health.get(endpoint.id));
+  }
+
+  /** A page of endpoints as the API shows them, with their health. */
+  async presentPage(appId: string, page: Page<EndpointEntity>) {
+    const health = await this.health(appId, page.data);
+    return {
+      data: page.data.map((e) => presentEndpoint(e, health.get(e.id))),
+      nextCursor: page.nextCursor,
+      ...(page.total === undefined ? {} : { total: page.total }),
+    };
   }
 
   async update(appId: string, id: string, dto: UpdateEndpointDto): Promise<EndpointEntity> {
