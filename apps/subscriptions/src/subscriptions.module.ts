@@ -19,6 +19,10 @@ import { AppsGrpc } from './apps/apps.grpc';
 import { AppsService } from './apps/apps.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { StatsController } from './deliveries/stats.controller';
+import { BedolagaController } from './compat/bedolaga.controller';
+import { BedolagaService } from './compat/bedolaga.service';
+import { VideoCloudController } from './compat/videocloud.controller';
+import { VideoCloudService } from './compat/videocloud.service';
 import { DeliveriesGrpc } from './deliveries/deliveries.grpc';
 import { DeliveryOperationsService } from './deliveries/delivery-operations.service';
 import { EndpointAnnouncer } from '@herald/platform';
@@ -45,12 +49,24 @@ export class SubscriptionsModule {
         MessagingModule.forRoot('subscriptions'),
         PlatformModule,
       ],
-      controllers: [AppsController, TokensController, EventTypesController, EndpointsController, EventsController, DeliveriesController, StatsController],
+      controllers: [
+        AppsController,
+        TokensController,
+        EventTypesController,
+        EndpointsController,
+        EventsController,
+        DeliveriesController,
+        StatsController,
+        VideoCloudController,
+        BedolagaController,
+      ],
       providers: [
         AppsService,
         EndpointsService,
         LegacySecretSealer,
         DeliveryOperationsService,
+        VideoCloudService,
+        BedolagaService,
         EndpointAnnouncer,
         OperationalEvents,
         OutboxRelay,

@@ -149,7 +149,7 @@ export class EndpointsService {
    */
   async enable(appId: string, id: string): Promise<EndpointEntity> {
     await this.get(appId, id);
-    let previousReason: string | null = null;
+    let previousReason = null as string | null;
     const updated = await this.endpoints.update(
       appId,
       id,

@@ -122,7 +122,9 @@ interface LatencyRow {
 }
 
 function toStats(counts: CountRow | undefined, latency: LatencyRow | undefined): EndpointStats {
-  const [total, succeeded, failed, pending] = [counts?.total, counts?.succeeded, counts?.failed, counts?.pending].map((v) => Number(v ?? 0));
+  const [total, succeeded, failed, pending] = [counts?.total, counts?.succeeded, counts?.failed, counts?.pending].map((v) =>
+    Number(v ?? 0),
+  );
   const settled = succeeded + failed;
   const round = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.round(value));
   return {
@@ -503,6 +505,50 @@ export class DeliveryRepository {
         .filter((row) => row.endpoint_id !== null)
         .sort((a, b) => ((a.endpoint_id as string) < (b.endpoint_id as string) ? -1 : 1))
         .map((row) => ({ endpointId: row.endpoint_id as string, ...stats(row) })),
+    };
+  }
+
+  /** Each endpoint's deliveries by status, all time (the deliveries' endpoint-and-status index). */
+  async countsByEndpoint(
+    appId: string,
+    endpointIds: string[],
+  ): Promise<Map<string, { succeeded: number; failed: number; pending: number }>> {
+    if (endpointIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ endpoint_id: string; status: DeliveryStatus; count: string }[]>(
+      `SELECT endpoint_id, status, count(*) FROM deliveries WHERE endpoint_id = ANY($2::text[]) AND app_id = $1 GROUP BY endpoint_id, status`,
+      [appId, endpointIds],
+    );
+    const counts = new Map<string, { succeeded: number; failed: number; pending: number }>();
+    for (const row of rows) {
+      const entry = counts.get(row.endpoint_id) ?? { succeeded: 0, failed: 0, pending: 0 };
+      entry[row.status] = Number(row.count);
+      counts.set(row.endpoint_id, entry);
+    }
+    return counts;
+  }
+
+  /** The endpoints a compatibility API created in an app, and their deliveries by status. */
+  async compatTotals(
+    appId: string,
+    compat: string,
+  ): Promise<{ webhooks: number; activeWebhooks: number; succeeded: number; failed: number; pending: number }> {
+    const [row] = await this.dataSource.query<Record<'webhooks' | 'active' | 'succeeded' | 'failed' | 'pending', string>[]>(
+      `SELECT
+         (SELECT count(*) FROM endpoints WHERE app_id = $1 AND compat = $2) AS webhooks,
+         (SELECT count(*) FROM endpoints WHERE app_id = $1 AND compat = $2 AND NOT disabled) AS active,
+         count(*) FILTER (WHERE d.status = 'succeeded') AS succeeded,
+         count(*) FILTER (WHERE d.status = 'failed') AS failed,
+         count(*) FILTER (WHERE d.status = 'pending') AS pending
+       FROM endpoints e JOIN deliveries d ON d.endpoint_id = e.id AND d.app_id = e.app_id
+       WHERE e.app_id = $1 AND e.compat = $2`,
+      [appId, compat],
+    );
+    return {
+      webhooks: Number(row.webhooks),
+      activeWebhooks: Number(row.active),
+      succeeded: Number(row.succeeded),
+      failed: Number(row.failed),
+      pending: Number(row.pending),
     };
   }
 

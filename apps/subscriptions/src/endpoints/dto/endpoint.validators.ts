@@ -95,7 +95,8 @@ export class IsBodyFormat implements ValidatorConstraintInterface {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
     const { envelope, transform, serialization, ...rest } = value as Record<string, unknown>;
     if (Object.keys(rest).length > 0) return false;
-    if (serialization !== undefined && serialization !== 'compact' && serialization !== 'python' && serialization !== 'python-sorted') return false;
+    if (serialization !== undefined && serialization !== 'compact' && serialization !== 'python' && serialization !== 'python-sorted')
+      return false;
     if (transform !== undefined && (typeof transform !== 'string' || transform.length === 0 || transform.length > 10_000)) return false;
     if (envelope === 'transform') return typeof transform === 'string';
     return envelope === 'standard' || envelope === 'data';
