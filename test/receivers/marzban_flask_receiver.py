@@ -1,6 +1,7 @@
 # Marzban's webhook receiver exactly as its guide writes it (Flask), between the marked lines;
 # only the secret comes from the command line and the server listens on a free port.
 import json
+import logging
 import sys
 
 from werkzeug.serving import make_server
@@ -56,6 +57,8 @@ def record(response):
     return response
 
 
+# Werkzeug's access log would go to the test's stderr.
+logging.getLogger('werkzeug').setLevel(logging.ERROR)
 server = make_server('127.0.0.1', 0, app)
 print(json.dumps({'port': server.server_port}), flush=True)
 server.serve_forever()

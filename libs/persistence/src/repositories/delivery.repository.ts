@@ -429,11 +429,12 @@ export class DeliveryRepository {
 
   /** Fails every pending delivery of an endpoint (it was disabled or answered 410). */
   async failPendingOfEndpoint(endpointId: string): Promise<number> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now() WHERE endpoint_id = $1 AND status = 'pending' RETURNING id`,
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [, count] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now() WHERE endpoint_id = $1 AND status = 'pending'`,
       [endpointId],
     );
-    return rows.length;
+    return count;
   }
 
   /** Makes a delivery pending again for one more attempt now; returns it with its event. */
