@@ -152,9 +152,20 @@ function signedRequest(
     ...signingHeaders(endpoint.signature, liveSecrets(endpoint, message.nowMs), message.id, timestamp, body),
   };
   // A User-Agent among the endpoint's headers (any case) wins over ours.
-  if (!Object.keys(endpoint.headers).some((name) => name.toLowerCase() === 'user-agent')) headers['user-agent'] = USER_AGENT;
+  if (!setsUserAgent(endpoint.headers)) headers['user-agent'] = USER_AGENT;
   if (endpoint.idHeader) headers[endpoint.idHeader] = message.id;
   return { body, headers };
+}
+
+/** Whether an endpoint's extra headers name a User-Agent, answered once per config (the object is replaced on change). */
+const userAgentSet = new WeakMap<Record<string, string>, boolean>();
+function setsUserAgent(headers: Record<string, string>): boolean {
+  let sets = userAgentSet.get(headers);
+  if (sets === undefined) {
+    sets = Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent');
+    userAgentSet.set(headers, sets);
+  }
+  return sets;
 }
 
 function serialize(serialization: EndpointConfig['body']['serialization'], value: unknown): string {
