@@ -325,13 +325,15 @@ async function ensureOperationsApp(base: string, token: string, key: string): Pr
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const existing = await fetch(`${base}/v1/apps/${encodeURIComponent(key)}`, { headers });
   if (existing.ok) return key;
-  if (key.startsWith('app_')) throw new Error(`HERALD_OPERATIONS_APP names ${key}, which does not exist: set it to an existing app or to a uid`);
+  if (key.startsWith('app_'))
+    throw new Error(`HERALD_OPERATIONS_APP names ${key}, which does not exist: set it to an existing app or to a uid`);
   const created = await fetch(`${base}/v1/apps`, {
     method: 'POST',
     headers,
     body: JSON.stringify({ name: 'Herald operations', uid: key, metadata: { purpose: 'operational webhooks' } }),
   });
-  if (!created.ok && created.status !== 409) throw new Error(`could not create the operations app "${key}": HTTP ${created.status} ${await created.text()}`);
+  if (!created.ok && created.status !== 409)
+    throw new Error(`could not create the operations app "${key}": HTTP ${created.status} ${await created.text()}`);
   log(`created the operations app "${key}"`);
   return key;
 }
