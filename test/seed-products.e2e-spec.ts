@@ -20,12 +20,17 @@ async function listen(server: Server): Promise<string> {
 
 /** A server that keeps every request (headers and raw body) and answers `status()`. */
 function recorder(status: () => number = () => 200) {
-  const requests: { path: string; headers: Record<string, string>; body: string }[] = [];
+  const requests: { path: string; headers: Record<string, string>; rawHeaders: string[]; body: string }[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({ path: req.url ?? '', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({
+        path: req.url ?? '',
+        headers: req.headers as Record<string, string>,
+        rawHeaders: req.rawHeaders,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(status()).end();
     });
   });
@@ -524,6 +529,9 @@ describe('the seed products on Herald: their receivers, their panels, and operat
     await succeeded(eventId, ep.body?.id as string);
     const [request] = capture.requests;
     expect(request.headers).toMatchObject({ 'user-agent': 'Marzban/0.8.4', 'x-webhook-delivery': eventId, 'x-secret': '12345678' });
+    // Exactly one User-Agent on the wire (Node would hide a second one from req.headers).
+    const userAgents = request.rawHeaders.filter((_, i) => i % 2 === 0 && request.rawHeaders[i].toLowerCase() === 'user-agent');
+    expect(userAgents).toHaveLength(1);
     expect(request.body).toBe(
       execFileSync('python3', ['-c', 'import json,sys; sys.stdout.write(json.dumps(json.loads(sys.argv[1])))', JSON.stringify(payload)], {
         encoding: 'utf8',
