@@ -43,7 +43,7 @@ function recorder(status: () => number = () => 200) {
  */
 function videoCloudReceiver(secret: string) {
   const got: Json[] = [];
-  const state = { failing: false, hits: 0 };
+  const state = { failing: false, hits: 0, secret };
   function verifyWebhookSignature(payload: string, signature: string, key: string): boolean {
     const hmac = createHmac('sha256', key);
     const calculatedSignature = hmac.update(payload).digest('hex');
@@ -59,7 +59,7 @@ function videoCloudReceiver(secret: string) {
     }
     const signature = req.headers['x-videocloud-signature'] as string;
     const payload = JSON.stringify(req.body);
-    if (!verifyWebhookSignature(payload, signature, secret)) {
+    if (!verifyWebhookSignature(payload, signature, state.secret)) {
       res.status(401).send('Invalid signature');
       return;
     }
@@ -243,8 +243,20 @@ describe('the seed products on Herald: their receivers, their panels, and operat
     const page = await panel('GET', `/compat/videocloud/webhooks/${id}/deliveries?limit=1&offset=1`);
     expect(page.body?.data.items.map((i: Json) => i.event)).toEqual(['video.uploaded']);
 
-    const updated = await panel('PUT', `/compat/videocloud/webhooks/${id}`, { events: ['video.*', 'user.registered'] });
+    // The guide's update: new events and a new secret, which the next delivery is signed with.
+    const updated = await panel('PUT', `/compat/videocloud/webhooks/${id}`, {
+      events: ['video.*', 'user.registered'],
+      secret: 'new_webhook_secret',
+    });
     expect(updated.body?.data.events).toEqual(['video.*', 'user.registered']);
+    receiver.state.secret = 'new_webhook_secret';
+    const registered = await publish('user.registered', { userId: 'usr_123456', email: 'user@example.com' });
+    await succeeded(registered, id);
+    expect(receiver.got[2]).toEqual({
+      event: 'user.registered',
+      timestamp: expect.any(String),
+      data: { userId: 'usr_123456', email: 'user@example.com' },
+    });
 
     // Same auth, validation and problem+json as the rest of Herald.
     expectProblem(await panel('POST', '/compat/videocloud/webhooks', { url: 'not a url', events: [] }), 400, 'url');

@@ -8,7 +8,17 @@ import { EndpointsService } from './endpoints.service';
 type EndpointRequest = { appId?: string; endpointId?: string; updateMask?: FieldMask } & Record<string, unknown>;
 
 /** What an update mask empties an endpoint's fields to (REST: null, {}, [] or ""). */
-const CLEARED = { description: '', metadata: {}, channels: null, headers: {}, batch: null, rateLimit: null, retrySchedule: [] };
+const CLEARED = {
+  description: '',
+  metadata: {},
+  channels: null,
+  headers: {},
+  batch: null,
+  rateLimit: null,
+  retrySchedule: [],
+  name: null,
+  idHeader: null,
+};
 
 /** The endpoints methods of herald.v1.SubscriptionsService: EndpointsController's steps, over gRPC. */
 @Injectable()
