@@ -46,7 +46,8 @@ export async function bodyValue(
   context: AttemptContext,
   transforms: TransformCache,
 ): Promise<unknown> {
-  const input = {
+  // Built only for a transform: the standard and data envelopes stay as cheap as they were.
+  const input = () => ({
     id: event.id,
     type: event.eventType,
     timestamp: event.occurredAt,
@@ -55,25 +56,25 @@ export async function bodyValue(
     data: event.payload,
     attempt: context.attempt,
     endpointId: endpoint.id,
-  };
+  });
   const custom = endpoint.body.envelope === 'transform' || (endpoint.type !== 'webhook' && endpoint.body.transform);
   if (endpoint.type === 'discord') {
-    const value = custom ? await evaluateTransform(transforms.get(endpoint), input) : { content: chatText(input) };
+    const value = custom ? await evaluateTransform(transforms.get(endpoint), input()) : { content: chatText(event) };
     return clampDiscord(value);
   }
-  if (endpoint.type === 'slack') return custom ? evaluateTransform(transforms.get(endpoint), input) : { text: chatText(input) };
+  if (endpoint.type === 'slack') return custom ? evaluateTransform(transforms.get(endpoint), input()) : { text: chatText(event) };
   switch (endpoint.body.envelope) {
     case 'standard':
       return { type: event.eventType, timestamp: event.occurredAt, data: event.payload };
     case 'data':
       return event.payload;
     case 'transform':
-      return evaluateTransform(transforms.get(endpoint), input);
+      return evaluateTransform(transforms.get(endpoint), input());
   }
 }
 
-function chatText(input: { type: string; id: string; data: Record<string, unknown> }): string {
-  return `**${input.type}** \`${input.id}\`\n\`\`\`json\n${JSON.stringify(input.data, null, 2)}\n\`\`\``;
+function chatText(event: EventMessage): string {
+  return `**${event.eventType}** \`${event.id}\`\n\`\`\`json\n${JSON.stringify(event.payload, null, 2)}\n\`\`\``;
 }
 
 function clampDiscord(value: unknown): unknown {
