@@ -210,6 +210,14 @@ describe('the seed products on Herald: their receivers, their panels, and operat
     await eventually(async () => receiver.got.find((g) => g.event === 'video.processed'));
     expect(receiver.got[1]).toEqual({ event: 'video.processed', timestamp: expect.any(String), data: example });
 
+    // An example must keep matching the schema.
+    const badPatch = await stack.request('subscriptions', 'PATCH', '/v1/event-types/video.processed', {
+      example: { videoId: 1, status: 'ready' },
+    });
+    expectProblem(badPatch, 422, 'example/videoId');
+    const looser = await stack.request('subscriptions', 'PATCH', '/v1/event-types/video.processed', { example: null });
+    expect([looser.status, looser.body?.example]).toEqual([200, null]);
+
     const list = await panel('GET', '/compat/videocloud/webhooks');
     expect(list.body).toEqual({
       success: true,

@@ -68,9 +68,10 @@ export class OperationalEvents {
 
   private async resolveOperationsApp(): Promise<AppEntity | null> {
     const now = Date.now();
-    if (this.operationsApp.app || this.operationsApp.until > now) return this.operationsApp.app;
+    if (this.operationsApp.until > now) return this.operationsApp.app;
     const app = await this.appRepository.findByKey(this.config.operationsApp as string);
-    this.operationsApp = { app, until: now + MISSING_RETRY_MS };
+    // Found: read again now and then (it may be deleted and made again); missing: soon.
+    this.operationsApp = { app, until: now + (app ? APP_CACHE_MS : MISSING_RETRY_MS) };
     return app;
   }
 
