@@ -421,6 +421,13 @@ describe('the seed products on Herald: their receivers, their panels, and operat
 
     const paused = await panel('PATCH', `/compat/bedolaga/webhooks/${unsigned.body?.id}`, { name: 'Paused', is_active: false });
     expect(paused.body).toMatchObject({ name: 'Paused', is_active: false });
+    // Switched off by the panel: told like any disabling, with reason "manual".
+    await eventually(async () =>
+      operational.find(
+        (o) => o.type === 'herald.endpoint.disabled' && o.payload.endpoint.id === unsigned.body?.id && o.payload.reason === 'manual',
+      ),
+    );
+    await eventually(async () => feed.find((m) => m.type === 'endpoint.disabled' && m.payload.endpointId === unsigned.body?.id));
     const inactive = await panel('GET', '/compat/bedolaga/webhooks?is_active=false');
     expect(inactive.body?.items.map((i: Json) => i.id)).toEqual([unsigned.body?.id]);
 

@@ -66,8 +66,8 @@ export interface DeliveryOutcomeMessage {
   };
 }
 
-/** Why the dispatcher disabled an endpoint. */
-export type DisableReason = 'failing' | 'gone' | 'exhausted';
+/** Why an endpoint was disabled: by the dispatcher, or by an operator (`manual`). */
+export type DisableReason = 'failing' | 'gone' | 'exhausted' | 'manual';
 
 /** An operational event on HERALD_OUTCOMES: the dispatcher disabled an endpoint. */
 export interface EndpointDisabledMessage {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EndpointStateMessage, hasIdShape, IdPrefix, newId, OperationalEventType } from '@herald/contracts';
+import { EndpointDisabledMessage, EndpointStateMessage, hasIdShape, IdPrefix, newId, OperationalEventType } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
 import { EndpointCompat, EndpointEntity, EndpointFilter, EndpointHealth, EndpointRepository, Page, PageQuery } from '@herald/persistence';
 import { NotFoundProblem, OperationalEvents, ValidationProblem } from '@herald/platform';
@@ -97,16 +97,25 @@ export class EndpointsService {
     };
   }
 
+  /** Applies a change; switching `disabled` is told like the dispatcher's disabling (feed and operational webhooks). */
   async update(appId: string, id: string, dto: UpdateEndpointDto): Promise<EndpointEntity> {
     await this.get(appId, id);
+    let wasDisabled: boolean | null = null;
     const updated = await this.endpoints.update(
       appId,
       id,
-      (endpoint) => applyUpdate(endpoint, dto),
+      (endpoint) => {
+        wasDisabled = endpoint.disabled;
+        applyUpdate(endpoint, dto);
+      },
       (e) => this.announcer.upserted(e),
     );
     if (!updated) throw new NotFoundProblem('endpoint');
     await this.relay.flush();
+    if (wasDisabled !== null && wasDisabled !== updated.disabled) {
+      if (updated.disabled) await this.announceDisabled(updated);
+      else await this.announceEnabled(updated, 're-enabled by an operator (disabled: false)');
+    }
     return updated;
   }
 
@@ -165,6 +174,22 @@ export class EndpointsService {
     await this.relay.flush();
     if (previousReason !== null) await this.announceEnabled(updated, `re-enabled by an operator (was disabled: ${previousReason})`);
     return updated;
+  }
+
+  private async announceDisabled(endpoint: EndpointEntity): Promise<void> {
+    const message: EndpointDisabledMessage = {
+      type: 'endpoint.disabled',
+      appId: endpoint.appId,
+      timestamp: new Date().toISOString(),
+      payload: { endpointId: endpoint.id, reason: 'manual' },
+    };
+    await this.nats.publishJson(this.nats.names.outcome(endpoint.appId, endpoint.id), message);
+    await this.operational.publish(
+      OperationalEventType.endpointDisabled,
+      { appId: endpoint.appId, endpoint },
+      'manual',
+      `${endpoint.id}:${endpoint.version}`,
+    );
   }
 
   private async announceEnabled(endpoint: EndpointEntity, reason: string): Promise<void> {
