@@ -165,6 +165,12 @@ describe('the seed products on Herald: their receivers, their panels, and operat
     });
     expectProblem(badExample, 422);
     expect(badExample.body?.errors.map((e: Json) => e.field)).toEqual(expect.arrayContaining(['example', 'example/videoId']));
+    // An example is no larger than a payload: the management API's bodies are limited to HERALD_MAX_PAYLOAD_BYTES (65536 here).
+    const huge = await stack.request('subscriptions', 'POST', '/v1/event-types', {
+      name: 'video.huge',
+      example: { blob: 'x'.repeat(70_000) },
+    });
+    expectProblem(huge, 413);
     const type = await stack.request('subscriptions', 'POST', '/v1/event-types', { name: 'video.processed', schema, example });
     expect(type.status).toBe(201);
     expect(type.body?.example).toEqual(example);
