@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EventMessage } from '@herald/contracts';
+import { idFloor, IdPrefix, type EventMessage } from '@herald/contracts';
 import { DataSource } from 'typeorm';
 import { AttemptEntity, DeliveryEntity, DeliveryStatus } from '../entities';
 import { decodeCursor, Page, PageQuery, toPage } from '../pagination';
@@ -198,8 +198,20 @@ export class DeliveryRepository {
     if (filter.eventId !== undefined) query.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
     if (filter.status !== undefined) query.andWhere('d.status = :status', { status: filter.status });
     if (filter.eventType !== undefined) query.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
-    if (filter.since !== undefined) query.andWhere('d.created_at >= :since', { since: filter.since });
-    if (filter.until !== undefined) query.andWhere('d.created_at < :until', { until: filter.until });
+    // Ids sort by their event's time, which is at most the delivery's creation (a day of slack
+    // covers a fan-out backlog): the id bounds let the (app_id, id) index narrow the window.
+    if (filter.since !== undefined) {
+      query.andWhere('d.created_at >= :since AND d.id >= :sinceId', {
+        since: filter.since,
+        sinceId: idFloor(IdPrefix.delivery, filter.since.getTime() - 24 * 3600_000),
+      });
+    }
+    if (filter.until !== undefined) {
+      query.andWhere('d.created_at < :until AND d.id < :untilId', {
+        until: filter.until,
+        untilId: idFloor(IdPrefix.delivery, filter.until.getTime()),
+      });
+    }
     const counting = page.withTotal ? query.clone() : null;
     if (page.cursor) query.andWhere('d.id < :cursor', { cursor: decodeCursor(page.cursor) });
     query.orderBy('d.id', 'DESC').take(page.limit + 1);
@@ -476,7 +488,10 @@ export class DeliveryRepository {
 
   /**
    * The app's delivery counts (created since `since`) and attempt latency percentiles, in all
-   * and per endpoint, in two grouped statements.
+   * and per endpoint, in two grouped statements on the existing indexes: deliveries by
+   * `(app_id, id)` (ids sort by their event's time, which precedes the delivery's creation: a
+   * day of slack covers a fan-out backlog), attempts by `(endpoint_id, started_at)` over the
+   * app's endpoints.
    */
   async appStats(appId: string, since: Date): Promise<AppStats> {
     const counts = await this.dataSource.query<CountRow[]>(
@@ -484,16 +499,16 @@ export class DeliveryRepository {
               count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
               count(*) FILTER (WHERE status = 'failed') AS failed,
               count(*) FILTER (WHERE status = 'pending') AS pending
-       FROM deliveries WHERE app_id = $1 AND created_at >= $2
+       FROM deliveries WHERE app_id = $1 AND id >= $3 AND created_at >= $2
        GROUP BY GROUPING SETS ((endpoint_id), ())`,
-      [appId, since.toISOString()],
+      [appId, since.toISOString(), idFloor(IdPrefix.delivery, since.getTime() - 24 * 3600_000)],
     );
     const latencies = await this.dataSource.query<LatencyRow[]>(
       `SELECT endpoint_id,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
               percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99
-       FROM attempts WHERE app_id = $1 AND started_at >= $2
+       FROM attempts WHERE endpoint_id IN (SELECT id FROM endpoints WHERE app_id = $1) AND app_id = $1 AND started_at >= $2
        GROUP BY GROUPING SETS ((endpoint_id), ())`,
       [appId, since.toISOString()],
     );
