@@ -314,6 +314,30 @@ function shutdown(code: number): void {
   }, 10_000).unref();
 }
 
+/** The uid of the operations app `npm start` creates unless HERALD_OPERATIONS_APP names another. */
+const OPERATIONS_APP_UID = 'herald-operations';
+
+/**
+ * Creates the operations app (operational webhooks) named by HERALD_OPERATIONS_APP unless it
+ * exists; an `app_…` id must exist already (ids are not chosen). Returns how it is known.
+ */
+async function ensureOperationsApp(base: string, token: string, key: string): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const existing = await fetch(`${base}/v1/apps/${encodeURIComponent(key)}`, { headers });
+  if (existing.ok) return key;
+  if (key.startsWith('app_'))
+    throw new Error(`HERALD_OPERATIONS_APP names ${key}, which does not exist: set it to an existing app or to a uid`);
+  const created = await fetch(`${base}/v1/apps`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: 'Herald operations', uid: key, metadata: { purpose: 'operational webhooks' } }),
+  });
+  if (!created.ok && created.status !== 409)
+    throw new Error(`could not create the operations app "${key}": HTTP ${created.status} ${await created.text()}`);
+  log(`created the operations app "${key}"`);
+  return key;
+}
+
 async function main(): Promise<void> {
   mkdirSync(STATE_DIR, { recursive: true });
   process.on('SIGINT', () => shutdown(0));
@@ -327,6 +351,7 @@ async function main(): Promise<void> {
     HOST: process.env.HOST ?? '127.0.0.1',
     // The apps write to a pipe (ours), so they cannot see the terminal: tell them.
     LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+    HERALD_OPERATIONS_APP: process.env.HERALD_OPERATIONS_APP || OPERATIONS_APP_UID,
   };
   const config = loadConfig(env);
   await ensureServers(config.databaseUrl, config.natsUrl);
@@ -346,6 +371,7 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${ports[app.name]}/health/ready`;
     await waitFor(app.name, async () => (await fetch(url).catch(() => null))?.ok === true, 60_000);
   }
+  const operations = await ensureOperationsApp(`http://127.0.0.1:${ports.subscriptions}`, token, config.operationsApp as string);
   console.log(
     [
       '',
@@ -356,6 +382,7 @@ async function main(): Promise<void> {
       `  live feed (realtime-gateway)    ws://127.0.0.1:${ports['realtime-gateway']}/ws?token=<admin token>`,
       `  dispatcher health               http://127.0.0.1:${ports.dispatcher}/health/ready`,
       `  admin token                     ${token}`,
+      `  operations app                  ${operations} (HERALD_OPERATIONS_APP): its endpoints may subscribe to herald.endpoint.* and herald.delivery.exhausted`,
       '',
       'Press Ctrl-C to stop.',
       '',

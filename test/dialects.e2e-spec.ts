@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { PythonReceiver } from './support/python-receiver';
+import { recipe } from './support/recipes';
 import { eventually, TestStack } from './support/stack';
 
 type Json = Record<string, any>;
@@ -53,14 +54,7 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
     const secret = 'panel-secret-Ωmega-0123456789';
     const receiver = await new PythonReceiver('telegram_panel_receiver.py', [secret]).start();
     pythons.push(receiver);
-    const ep = await endpoint({
-      url: receiver.url('/webhook'),
-      eventTypes: ['panel.*'],
-      secret,
-      signature: { scheme: 'hmac-sha256', header: 'X-Webhook-Signature', prefix: 'sha256=', encoding: 'hex' },
-      body: { envelope: 'data', serialization: 'python-sorted' },
-      headers: { 'X-Webhook-Event': '{{eventType}}', 'X-Webhook-Id': '{{endpointId}}' },
-    });
+    const ep = await endpoint(recipe('bedolaga', { url: receiver.url('/webhook'), eventTypes: ['panel.*'], secret }));
     const payload = { user_id: 123, telegram_id: 456789, first_name: 'Тест', last_name: 'Überprüfung 😀', balance: 10.5, tags: ['a', 'б'] };
     const eventId = await publish('panel.user.created', payload);
     await succeeded(eventId, ep.id as string);
@@ -71,26 +65,17 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
     const secret = 'marzban-secret-key-42';
     const receiver = await new PythonReceiver('marzban_receiver.py', [secret]).start();
     pythons.push(receiver);
-    // Each user event becomes one Marzban item; batching sends them as one JSON array.
-    const transform =
-      '{"username": data.username, "action": $replace(type, ".", "_"), "enqueued_at": $toMillis(timestamp) / 1000, "tries": attempt - 1}';
+    // The documented recipe of Marzban's real behaviour (a JSON array every 30 s), waiting 300 ms here.
     const batch = { maxSize: 10, maxWaitMs: 300 };
-    const byHeader = await endpoint({
-      url: receiver.url('/header'),
-      eventTypes: ['user.*'],
-      secret,
-      signature: { scheme: 'shared-secret', header: 'x-webhook-secret' },
-      body: { envelope: 'transform', transform },
-      batch,
-    });
-    const byHmac = await endpoint({
-      url: receiver.url('/hmac'),
-      eventTypes: ['user.*'],
-      secret,
-      signature: { scheme: 'hmac-sha256', header: 'x-webhook-secret', encoding: 'hex' },
-      body: { envelope: 'transform', transform },
-      batch,
-    });
+    const byHeader = await endpoint(recipe('marzban-batch', { url: receiver.url('/header'), secret, batch }));
+    const byHmac = await endpoint(
+      recipe('marzban-batch', {
+        url: receiver.url('/hmac'),
+        secret,
+        batch,
+        signature: { scheme: 'hmac-sha256', header: 'x-webhook-secret', encoding: 'hex' },
+      }),
+    );
     const created = await publish('user.created', { username: 'example_user' });
     const updated = await publish('user.updated', { username: 'other_user' });
     for (const eventId of [created, updated]) {
@@ -135,15 +120,8 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
     const server = createServer(app);
     servers.push(server);
     const base = await listen(server);
-    const ep = await endpoint({
-      url: `${base}/webhooks`,
-      eventTypes: ['video.*'],
-      secret,
-      signature: { scheme: 'hmac-sha256', header: 'X-VideoCloud-Signature', encoding: 'hex' },
-      body: { envelope: 'transform', transform: '{"event": type, "timestamp": timestamp, "data": data}' },
-      retrySchedule: [60, 300, 900, 1800, 3600],
-    });
-    expect(ep.retrySchedule).toEqual([60, 300, 900, 1800, 3600]);
+    const ep = await endpoint(recipe('videocloud', { url: `${base}/webhooks`, eventTypes: ['video.*'], secret }));
+    expect(ep).toMatchObject({ retrySchedule: [60, 300, 900, 1800, 3600], retryJitter: 0, disableOnExhaustion: true });
     const data = { video_id: 'vid_123456', title: 'Новое видео', duration: 120.5, size: 10485760 };
     const eventId = await publish('video.uploaded', data);
     await succeeded(eventId, ep.id as string);
@@ -166,17 +144,7 @@ describe('speaking each receiver’s dialect (the seed documents’ own receiver
     });
     servers.push(server);
     const base = await listen(server);
-    const ep = await endpoint({
-      url: `${base}/logto`,
-      eventTypes: ['PostRegister', 'PostSignIn'],
-      secret: signingKey,
-      signature: { scheme: 'hmac-sha256', header: 'logto-signature-sha-256', encoding: 'hex' },
-      body: {
-        envelope: 'transform',
-        transform:
-          '{"hookId": endpointId, "event": type, "createdAt": timestamp, "sessionId": data.sessionId, "userAgent": data.userAgent, "userId": data.user.id, "user": data.user}',
-      },
-    });
+    const ep = await endpoint(recipe('logto', { url: `${base}/logto`, secret: signingKey }));
     const user = { id: 'u_1', username: 'ada', primaryEmail: 'ada@example.com', name: 'Ada' };
     const eventId = await publish('PostRegister', { sessionId: 's_1', userAgent: 'Mozilla/5.0', user });
     await succeeded(eventId, ep.id as string);

@@ -364,8 +364,16 @@ describe('gRPC: the ingest and subscriptions services, called like an outside cl
       batch: { max_size: 10, max_wait_ms: 500 },
       rate_limit: 5,
       retry_schedule: [1, 2],
+      name: 'Orders',
+      id_header: 'X-Event-Id',
+      retry_jitter: 0,
+      disable_on_exhaustion: true,
     });
     expect(created).toMatchObject({
+      name: 'Orders',
+      id_header: 'X-Event-Id',
+      retry_jitter: 0,
+      disable_on_exhaustion: true,
       app_id: appId,
       url: 'https://example.com/orders',
       type: 'webhook',

@@ -147,6 +147,7 @@ describe('the OpenAPI documents at /openapi.json and Swagger UI at /docs', () =>
     expect(parameters('GET /v1/apps')).toEqual({
       'query:limit': { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 250, default: 50 } },
       'query:cursor': { name: 'cursor', in: 'query', required: false, schema: { type: 'string', maxLength: 200 } },
+      'query:withTotal': { name: 'withTotal', in: 'query', required: false, schema: { type: 'boolean' } },
     });
     const deliveries = parameters('GET /v1/apps/{appId}/deliveries');
     expect(Object.keys(deliveries).sort()).toEqual([
@@ -154,9 +155,14 @@ describe('the OpenAPI documents at /openapi.json and Swagger UI at /docs', () =>
       'query:cursor',
       'query:endpointId',
       'query:eventId',
+      'query:eventType',
       'query:limit',
+      'query:since',
       'query:status',
+      'query:until',
+      'query:withTotal',
     ]);
+    expect(deliveries['query:since'].schema).toMatchObject({ type: 'string' });
     expect(deliveries['query:status'].schema).toMatchObject({ enum: ['pending', 'succeeded', 'failed'] });
     expect(Object.keys(parameters('GET /v1/apps/{appId}/events')).sort()).toEqual([
       'path:appId',
@@ -165,6 +171,14 @@ describe('the OpenAPI documents at /openapi.json and Swagger UI at /docs', () =>
       'query:limit',
       'query:since',
       'query:until',
+      'query:withTotal',
+    ]);
+    expect(Object.keys(parameters('GET /compat/bedolaga/webhooks')).sort()).toEqual([
+      'query:app',
+      'query:event_type',
+      'query:is_active',
+      'query:limit',
+      'query:offset',
     ]);
     expect(parameters('POST /v1/apps')['header:Idempotency-Key']).toMatchObject({ in: 'header', required: false });
   });

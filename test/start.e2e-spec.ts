@@ -83,6 +83,13 @@ describe('npm start', () => {
     const first = start({ HERALD_ENCRYPTION_KEY: original });
     await eventually(async () => first.output.includes('Herald is running.') || first.exitCode !== undefined, 90_000, 100);
     expect(first.output).toContain('Herald is running.');
+    // npm start creates the operations app (HERALD_OPERATIONS_APP, default uid herald-operations).
+    expect(first.output).toContain('operations app                  herald-operations');
+    const operations = await fetch(`http://127.0.0.1:${env.SUBSCRIPTIONS_PORT}/v1/apps/herald-operations`, {
+      headers: { authorization: `Bearer ${env.HERALD_ADMIN_TOKEN}` },
+    });
+    expect(operations.status).toBe(200);
+    expect(await operations.json()).toMatchObject({ uid: 'herald-operations', name: 'Herald operations' });
     await first.stop();
 
     const other = randomBytes(32).toString('base64');

@@ -24,6 +24,7 @@ export function envFor(config: HeraldConfig): NodeJS.ProcessEnv {
     HERALD_INGEST_RATE_LIMIT: String(config.ingestRateLimit),
     HERALD_ALLOW_PRIVATE_NETWORKS: String(config.allowPrivateNetworks),
     HERALD_ACK_WAIT_SECONDS: String(config.ackWaitSeconds),
+    ...(config.operationsApp ? { HERALD_OPERATIONS_APP: config.operationsApp } : {}),
     HOST: '127.0.0.1',
     DISPATCHER_PORT: '0',
     SUBSCRIPTIONS_GRPC_PORT: '0',

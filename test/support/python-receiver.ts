@@ -24,7 +24,13 @@ export class PythonReceiver {
         const lines = (buffered + chunk.toString('utf8')).split('\n');
         buffered = lines.pop() ?? '';
         for (const line of lines) {
-          const message = JSON.parse(line) as Record<string, any>;
+          // A receiver may print lines of its own (Marzban's guide does): kept as `{line}`.
+          let message: Record<string, any>;
+          try {
+            message = JSON.parse(line) as Record<string, any>;
+          } catch {
+            message = { line };
+          }
           if (typeof message.port === 'number' && this.port === 0) {
             this.port = message.port;
             resolve();

@@ -7,6 +7,7 @@ import {
   databaseReadiness,
   EndpointAnnouncer,
   natsReadiness,
+  OperationalEvents,
   OutboxRelay,
   PlatformModule,
   readinessChecks,
@@ -46,6 +47,7 @@ export class DispatcherModule {
         DispatcherMetricsReporter,
         EndpointDisabler,
         EndpointAnnouncer,
+        OperationalEvents,
         OutboxRelay,
         readinessChecks(
           [NatsService, DataSource, ConfigFeed, FanoutWorker, DeliveryWorker],

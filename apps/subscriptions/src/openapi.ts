@@ -1,5 +1,5 @@
 import { HttpStatus, INestApplication } from '@nestjs/common';
-import { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
+import { OpenAPIObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { HeraldConfig } from '@herald/config';
 import { ApiDescription, createOpenApiDocument, describeRoutes, includeOperations, pageOf, schemaRef } from '@herald/platform';
 // The one import across apps: the management document also describes the ingest app's routes.
@@ -7,7 +7,10 @@ import { ingestApiDocument } from '../../ingest/src/openapi';
 import { AppsController } from './apps/apps.controller';
 import { IsStringMap } from './common/string-map.validator';
 import { DeliveriesController } from './deliveries/deliveries.controller';
-import { IsBatchSettings, IsBodyFormat, IsRequestHeaders, IsSignatureScheme } from './endpoints/dto/endpoint.validators';
+import { IsBatchSettings, IsBodyFormat, IsIdHeader, IsRequestHeaders, IsSignatureScheme } from './endpoints/dto/endpoint.validators';
+import { BedolagaController } from './compat/bedolaga.controller';
+import { VideoCloudController } from './compat/videocloud.controller';
+import { StatsController } from './deliveries/stats.controller';
 import { EndpointsController } from './endpoints/endpoints.controller';
 import { EventTypesController } from './event-types/event-types.controller';
 import { EventsController } from './events/events.controller';
@@ -72,10 +75,21 @@ const SHARED_SCHEMAS: Record<string, SchemaObject> = {
         type: 'string',
         minLength: 1,
         maxLength: 10000,
-        description: 'JSONata over `{id, type, timestamp, data, attempt, endpointId}`; required for `envelope: "transform"`',
+        description:
+          'JSONata over `{id, type, timestamp, timestampEpoch, data, attempt, endpointId}` (`timestampEpoch`: seconds with a fraction); required for `envelope: "transform"`',
       },
-      serialization: { type: 'string', enum: ['compact', 'python-sorted'], default: 'compact' },
+      serialization: {
+        type: 'string',
+        enum: ['compact', 'python', 'python-sorted'],
+        default: 'compact',
+        description: '`python`: Python’s default `json.dumps`; `python-sorted`: `json.dumps(obj, sort_keys=True)`',
+      },
     },
+  },
+  IdHeader: {
+    type: 'string',
+    pattern: HEADER_NAME,
+    description: 'a header that carries the event id (the batch id for a batch), e.g. `X-Webhook-Delivery`',
   },
   EndpointBatch: {
     type: 'object',
@@ -83,6 +97,114 @@ const SHARED_SCHEMAS: Record<string, SchemaObject> = {
     required: ['maxSize', 'maxWaitMs'],
     additionalProperties: false,
     properties: { maxSize: { type: 'integer', minimum: 1, maximum: 1000 }, maxWaitMs: { type: 'integer', minimum: 10, maximum: 60000 } },
+  },
+};
+
+const wrapped = (data: SchemaObject | ReferenceObject): SchemaObject => ({
+  type: 'object',
+  required: ['success', 'data'],
+  properties: { success: { type: 'boolean', enum: [true] }, data },
+});
+const itemsOf = (item: string, extra: Record<string, SchemaObject> = {}): SchemaObject => ({
+  type: 'object',
+  required: ['items', 'total', ...Object.keys(extra)],
+  properties: { items: { type: 'array', items: schemaRef(item) }, total: { type: 'integer' }, ...extra },
+});
+
+/** The compatibility APIs' bodies, in the shapes of those products' docs. */
+const COMPAT_SCHEMAS: Record<string, SchemaObject> = {
+  VideoCloudWebhook: {
+    type: 'object',
+    required: ['id', 'url', 'events', 'status', 'createdAt', 'lastDelivery'],
+    properties: {
+      id: id('ep_…'),
+      url: { type: 'string', format: 'uri' },
+      events: strings,
+      status: {
+        type: 'string',
+        enum: ['active', 'failed', 'disabled'],
+        description: '`failed`: gave up after the last retry; re-activate it',
+      },
+      createdAt: time,
+      lastDelivery: {
+        type: 'object',
+        nullable: true,
+        required: ['success', 'timestamp'],
+        properties: { success: { type: 'boolean' }, timestamp: time },
+      },
+    },
+  },
+  VideoCloudDelivery: {
+    type: 'object',
+    required: ['id', 'event', 'status', 'responseCode', 'timestamp', 'retries'],
+    properties: {
+      id: id('dlv_…'),
+      event: { type: 'string' },
+      status: { type: 'string', enum: ['success', 'failed', 'pending'] },
+      responseCode: { type: 'integer', nullable: true },
+      timestamp: time,
+      retries: { type: 'integer' },
+      error: { type: 'string', example: 'Server responded with 500 status code' },
+    },
+  },
+  VideoCloudWebhookResponse: wrapped(schemaRef('VideoCloudWebhook')),
+  VideoCloudWebhookList: wrapped(itemsOf('VideoCloudWebhook')),
+  VideoCloudDeliveryList: wrapped(itemsOf('VideoCloudDelivery')),
+  VideoCloudDeleted: wrapped({ type: 'object', required: ['id'], properties: { id: id('ep_…') } }),
+  VideoCloudTestSent: wrapped({
+    type: 'object',
+    required: ['deliveryId', 'status'],
+    properties: { deliveryId: id('dlv_…'), status: { type: 'string', enum: ['sent'] } },
+  }),
+  BedolagaWebhook: {
+    type: 'object',
+    required: ['id', 'name', 'url', 'event_type', 'is_active', 'description', 'created_at', 'updated_at'],
+    properties: {
+      id: id('ep_…'),
+      name: { type: 'string' },
+      url: { type: 'string', format: 'uri' },
+      event_type: { type: 'string', example: 'user.created' },
+      is_active: { type: 'boolean' },
+      description: { type: 'string', nullable: true },
+      has_secret: { type: 'boolean' },
+      created_at: time,
+      updated_at: time,
+      last_triggered_at: nullableTime,
+      success_count: { type: 'integer' },
+      failure_count: { type: 'integer' },
+    },
+  },
+  BedolagaDelivery: {
+    type: 'object',
+    required: ['id', 'webhook_id', 'event_type', 'status', 'response_status', 'error_message', 'attempt_number', 'created_at'],
+    properties: {
+      id: id('dlv_…'),
+      webhook_id: id('ep_…'),
+      event_type: { type: 'string' },
+      event_id: id('evt_…'),
+      status: { type: 'string', enum: ['pending', 'success', 'failed'] },
+      response_status: { type: 'integer', nullable: true },
+      error_message: { type: 'string', nullable: true },
+      attempt_number: { type: 'integer' },
+      created_at: time,
+      delivered_at: nullableTime,
+      next_retry_at: nullableTime,
+    },
+  },
+  BedolagaWebhookList: itemsOf('BedolagaWebhook', { limit: { type: 'integer' }, offset: { type: 'integer' } }),
+  BedolagaDeliveryList: itemsOf('BedolagaDelivery', { limit: { type: 'integer' }, offset: { type: 'integer' } }),
+  BedolagaStats: {
+    type: 'object',
+    required: ['total_webhooks', 'active_webhooks', 'total_deliveries', 'successful_deliveries', 'failed_deliveries', 'success_rate'],
+    properties: {
+      total_webhooks: { type: 'integer' },
+      active_webhooks: { type: 'integer' },
+      total_deliveries: { type: 'integer' },
+      successful_deliveries: { type: 'integer' },
+      failed_deliveries: { type: 'integer' },
+      pending_deliveries: { type: 'integer' },
+      success_rate: { type: 'number', description: 'percent of settled deliveries that succeeded' },
+    },
   },
 };
 
@@ -129,6 +251,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       description: { type: 'string' },
       schema: { type: 'object', nullable: true, description: 'a JSON Schema (2020-12) every payload of this type must match' },
       deprecated: { type: 'boolean' },
+      example: { type: 'object', nullable: true, description: 'a payload of this type; test sends without a payload use it' },
       createdAt: time,
       updatedAt: time,
     },
@@ -140,6 +263,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     properties: {
       id: id('ep_01jd2x3y4z5a6b7c8d9e0f1g2h'),
       appId: id('app_…'),
+      name: { type: 'string', nullable: true },
       url: { type: 'string', format: 'uri' },
       type: { type: 'string', enum: ['webhook', 'discord', 'slack'] },
       signature: schemaRef('EndpointSignature'),
@@ -150,12 +274,45 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       eventTypes: { ...strings, example: ['user.*'] },
       channels: { ...strings, nullable: true },
       disabled: { type: 'boolean' },
-      disabledReason: { type: 'string', enum: ['manual', 'failing', 'gone'], nullable: true },
+      disabledReason: { type: 'string', enum: ['manual', 'failing', 'gone', 'exhausted'], nullable: true },
       headers: schemaRef('RequestHeaders'),
+      idHeader: { type: 'string', nullable: true },
       rateLimit: { type: 'integer', nullable: true, description: 'deliveries per second' },
       maxConcurrency: { type: 'integer' },
       timeoutMs: { type: 'integer' },
       retrySchedule: { type: 'array', items: { type: 'integer' }, description: 'seconds between attempts' },
+      retryJitter: { type: 'number', minimum: 0, maximum: 0.5, description: 'each delay × (1 ± up to this); 0 = exactly the schedule' },
+      disableOnExhaustion: { type: 'boolean', description: 'disabled (reason `exhausted`) when a delivery exhausts the schedule' },
+      compat: { type: 'string', enum: ['videocloud', 'bedolaga'], nullable: true, description: 'the compatibility API that created it' },
+      lastDelivery: {
+        type: 'object',
+        nullable: true,
+        description: 'the delivery attempted last',
+        required: ['status', 'at', 'responseStatus'],
+        properties: {
+          status: { type: 'string', enum: ['pending', 'succeeded', 'failed'] },
+          at: time,
+          responseStatus: { type: 'integer', nullable: true },
+        },
+      },
+      health: {
+        type: 'object',
+        required: ['successRate24h', 'circuit'],
+        properties: {
+          successRate24h: {
+            type: 'number',
+            nullable: true,
+            minimum: 0,
+            maximum: 1,
+            description: 'share of the last 24 h’s attempts that succeeded',
+          },
+          circuit: {
+            type: 'string',
+            enum: ['closed', 'open', 'half-open'],
+            description: 'the circuit breaker’s state, derived from the trailing failed attempts',
+          },
+        },
+      },
       createdAt: time,
       updatedAt: time,
     },
@@ -180,6 +337,23 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
         },
       },
     },
+  },
+  AppStats: {
+    allOf: [
+      schemaRef('EndpointStats'),
+      {
+        type: 'object',
+        required: ['endpoints'],
+        properties: {
+          endpoints: {
+            type: 'array',
+            items: {
+              allOf: [{ type: 'object', required: ['endpointId'], properties: { endpointId: id('ep_…') } }, schemaRef('EndpointStats')],
+            },
+          },
+        },
+      },
+    ],
   },
   Event: {
     type: 'object',
@@ -209,6 +383,28 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       createdAt: time,
       updatedAt: time,
     },
+  },
+  DeliveryItem: {
+    allOf: [
+      schemaRef('Delivery'),
+      {
+        type: 'object',
+        required: ['lastAttempt'],
+        properties: {
+          lastAttempt: {
+            type: 'object',
+            nullable: true,
+            required: ['at', 'responseStatus', 'error', 'durationMs'],
+            properties: {
+              at: time,
+              responseStatus: { type: 'integer', nullable: true },
+              error: { type: 'string', nullable: true },
+              durationMs: { type: 'integer' },
+            },
+          },
+        },
+      },
+    ],
   },
   Attempt: {
     type: 'object',
@@ -248,7 +444,8 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
   EventTypePage: pageOf('EventType'),
   EndpointPage: pageOf('Endpoint'),
   EventPage: pageOf('Event'),
-  DeliveryPage: pageOf('Delivery'),
+  DeliveryPage: pageOf('DeliveryItem'),
+  ...COMPAT_SCHEMAS,
 };
 
 const { CONFLICT, UNPROCESSABLE_ENTITY } = HttpStatus;
@@ -261,7 +458,8 @@ export const SUBSCRIPTIONS_API: ApiDescription = {
     '',
     '- Auth: `Authorization: Bearer <token>`: the admin token does everything; an app token (`hrld_…`) only what is inside its app (anything else is 404) and no admin-only route (403).',
     '- Errors: `application/problem+json` `{type, title, status, detail, errors?: [{field, message}]}`.',
-    '- Lists: `?limit=` (1–250, default 50) and `?cursor=` → `{data, nextCursor}`, newest first.',
+    '- Lists: `?limit=` (1–250, default 50) and `?cursor=` → `{data, nextCursor}`, newest first; `?withTotal=true` adds `total`.',
+    '- Compatibility APIs (`/compat/videocloud/webhooks…`, `/compat/bedolaga/webhooks…`) speak those products’ shapes; the app comes from an app token, or `?app=` with the admin token.',
     '- IDs are prefixed and time-sortable (`app_…`, `ep_…`, `evt_…`, `dlv_…`, `att_…`, `tok_…`); where a path takes `{appId}`, the app’s uid works too.',
   ].join('\n'),
   pathParameters: { appId: 'the app’s id (`app_…`) or its uid' },
@@ -272,6 +470,7 @@ export const SUBSCRIPTIONS_API: ApiDescription = {
     [IsSignatureScheme, schemaRef('EndpointSignature')],
     [IsBodyFormat, schemaRef('EndpointBody')],
     [IsBatchSettings, schemaRef('EndpointBatch')],
+    [IsIdHeader, schemaRef('IdHeader')],
   ],
   controllers: [
     describeRoutes(AppsController, {
@@ -314,6 +513,34 @@ export const SUBSCRIPTIONS_API: ApiDescription = {
       list: { summary: 'List an app’s deliveries', response: 'DeliveryPage' },
       get: { summary: 'Get a delivery with its attempts', response: 'DeliveryWithAttempts' },
       retry: { summary: 'Attempt a delivery once more, now', response: 'DeliveryRetry' },
+    }),
+    describeRoutes(StatsController, {
+      get: {
+        summary: 'The app’s delivery counts and latency since a time (default: the last 24 h), in all and per endpoint',
+        response: 'AppStats',
+      },
+    }),
+    describeRoutes(VideoCloudController, {
+      create: { summary: 'VideoCloud compatibility: register a webhook (VideoCloud’s dialect)', response: 'VideoCloudWebhookResponse' },
+      list: { summary: 'VideoCloud compatibility: list webhooks', response: 'VideoCloudWebhookList' },
+      get: { summary: 'VideoCloud compatibility: get a webhook', response: 'VideoCloudWebhookResponse' },
+      update: {
+        summary: 'VideoCloud compatibility: update a webhook',
+        response: 'VideoCloudWebhookResponse',
+        errors: [UNPROCESSABLE_ENTITY],
+      },
+      delete: { summary: 'VideoCloud compatibility: delete a webhook', response: 'VideoCloudDeleted' },
+      deliveries: { summary: 'VideoCloud compatibility: a webhook’s delivery history', response: 'VideoCloudDeliveryList' },
+      test: { summary: 'VideoCloud compatibility: send a test event', response: 'VideoCloudTestSent' },
+    }),
+    describeRoutes(BedolagaController, {
+      create: { summary: 'Telegram panel compatibility: create a webhook', response: 'BedolagaWebhook' },
+      list: { summary: 'Telegram panel compatibility: list webhooks', response: 'BedolagaWebhookList' },
+      stats: { summary: 'Telegram panel compatibility: webhook statistics', response: 'BedolagaStats' },
+      get: { summary: 'Telegram panel compatibility: get a webhook', response: 'BedolagaWebhook' },
+      update: { summary: 'Telegram panel compatibility: update a webhook', response: 'BedolagaWebhook', errors: [UNPROCESSABLE_ENTITY] },
+      delete: { summary: 'Telegram panel compatibility: delete a webhook' },
+      deliveries: { summary: 'Telegram panel compatibility: a webhook’s deliveries', response: 'BedolagaDeliveryList' },
     }),
   ],
 };

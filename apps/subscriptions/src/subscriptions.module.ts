@@ -4,12 +4,25 @@ import { GrpcServices } from '@herald/contracts';
 import { TelemetryModule } from '@herald/telemetry';
 import { MessagingModule, NatsService } from '@herald/messaging';
 import { PersistenceModule } from '@herald/persistence';
-import { databaseReadiness, grpcServer, natsReadiness, PlatformModule, readinessChecks, loggingModule } from '@herald/platform';
+import {
+  databaseReadiness,
+  grpcServer,
+  natsReadiness,
+  OperationalEvents,
+  PlatformModule,
+  readinessChecks,
+  loggingModule,
+} from '@herald/platform';
 import { DataSource } from 'typeorm';
 import { AppsController } from './apps/apps.controller';
 import { AppsGrpc } from './apps/apps.grpc';
 import { AppsService } from './apps/apps.service';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { StatsController } from './deliveries/stats.controller';
+import { BedolagaController } from './compat/bedolaga.controller';
+import { BedolagaService } from './compat/bedolaga.service';
+import { VideoCloudController } from './compat/videocloud.controller';
+import { VideoCloudService } from './compat/videocloud.service';
 import { DeliveriesGrpc } from './deliveries/deliveries.grpc';
 import { DeliveryOperationsService } from './deliveries/delivery-operations.service';
 import { EndpointAnnouncer } from '@herald/platform';
@@ -36,13 +49,26 @@ export class SubscriptionsModule {
         MessagingModule.forRoot('subscriptions'),
         PlatformModule,
       ],
-      controllers: [AppsController, TokensController, EventTypesController, EndpointsController, EventsController, DeliveriesController],
+      controllers: [
+        AppsController,
+        TokensController,
+        EventTypesController,
+        EndpointsController,
+        EventsController,
+        DeliveriesController,
+        StatsController,
+        VideoCloudController,
+        BedolagaController,
+      ],
       providers: [
         AppsService,
         EndpointsService,
         LegacySecretSealer,
         DeliveryOperationsService,
+        VideoCloudService,
+        BedolagaService,
         EndpointAnnouncer,
+        OperationalEvents,
         OutboxRelay,
         ...grpcServer({ service: GrpcServices.subscriptions, host: config.host, port: config.ports.subscriptionsGrpc }, [
           AppsGrpc,

@@ -129,6 +129,11 @@ class Environment {
   @Max(1_000_000)
   HERALD_INGEST_RATE_LIMIT = 1000;
 
+  /** The app (id or uid) whose endpoints may subscribe to operational events of every app; unset: none. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,128}$/, { message: 'HERALD_OPERATIONS_APP must be an app id or uid (1-128 of [A-Za-z0-9_.-])' })
+  HERALD_OPERATIONS_APP?: string;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'verbose'])
   LOG_LEVEL = 'info';
@@ -168,6 +173,8 @@ export interface HeraldConfig {
   ports: { subscriptions: number; ingest: number; gateway: number; dispatcher: number; subscriptionsGrpc: number; ingestGrpc: number };
   /** Events per second per app and ingest replica; 0 turns the limit off. */
   ingestRateLimit: number;
+  /** The operations app (id or uid) that receives operational webhooks, or null. */
+  operationsApp: string | null;
   logLevel: LogLevel;
   /** LOG_FORMAT; undefined lets the logger choose by whether stdout is a terminal. */
   logFormat?: 'json' | 'pretty';
@@ -222,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
       ingestGrpc: parsed.INGEST_GRPC_PORT,
     },
     ingestRateLimit: parsed.HERALD_INGEST_RATE_LIMIT,
+    operationsApp: parsed.HERALD_OPERATIONS_APP ?? null,
     logLevel: parsed.LOG_LEVEL as LogLevel,
     logFormat: parsed.LOG_FORMAT as 'json' | 'pretty' | undefined,
   };

@@ -79,6 +79,11 @@ export function deliveryIdFor(eventId: string, endpointId: string, eventCreatedA
   return `${IdPrefix.delivery}_${timePart}${encodeBytes(digest, 16)}`;
 }
 
+/** The smallest id of this prefix made at `ms` or later: `id >= idFloor(…)` ranges over a time-sorted index. */
+export function idFloor(prefix: IdPrefix, ms: number): string {
+  return `${prefix}_${encodeTime(Math.max(0, Math.floor(ms)))}`;
+}
+
 /** True when `value` looks like an id with this prefix (cheap shape check before a lookup). */
 export function hasIdShape(prefix: IdPrefix, value: string): boolean {
   return new RegExp(`^${prefix}_[0-9a-z]{26}$`).test(value);

@@ -66,8 +66,8 @@ export interface DeliveryOutcomeMessage {
   };
 }
 
-/** Why the dispatcher disabled an endpoint. */
-export type DisableReason = 'failing' | 'gone';
+/** Why an endpoint was disabled: by the dispatcher, or by an operator (`manual`). */
+export type DisableReason = 'failing' | 'gone' | 'exhausted' | 'manual';
 
 /** An operational event on HERALD_OUTCOMES: the dispatcher disabled an endpoint. */
 export interface EndpointDisabledMessage {
@@ -77,8 +77,29 @@ export interface EndpointDisabledMessage {
   payload: { endpointId: string; reason: DisableReason };
 }
 
+/**
+ * The other operational events on HERALD_OUTCOMES: an operator re-enabled an endpoint, or its
+ * circuit breaker opened (`failing`) or closed again (`recovered`) in a dispatcher replica.
+ */
+export interface EndpointStateMessage {
+  type: 'endpoint.enabled' | 'endpoint.failing' | 'endpoint.recovered';
+  appId: string;
+  timestamp: string;
+  payload: { endpointId: string; reason: string };
+}
+
 /** Everything on HERALD_OUTCOMES. */
-export type OutcomeMessage = DeliveryOutcomeMessage | EndpointDisabledMessage;
+export type OutcomeMessage = DeliveryOutcomeMessage | EndpointDisabledMessage | EndpointStateMessage;
+
+/** The event types of operational webhooks (the operations app's endpoints subscribe to them). */
+export const OperationalEventType = {
+  endpointDisabled: 'herald.endpoint.disabled',
+  endpointEnabled: 'herald.endpoint.enabled',
+  endpointFailing: 'herald.endpoint.failing',
+  endpointRecovered: 'herald.endpoint.recovered',
+  deliveryExhausted: 'herald.delivery.exhausted',
+} as const;
+export type OperationalEventType = (typeof OperationalEventType)[keyof typeof OperationalEventType];
 
 /** Where an endpoint's requests go: a webhook receiver, or a chat's incoming-webhook API. */
 export type EndpointType = 'webhook' | 'discord' | 'slack';
@@ -93,9 +114,10 @@ export type EndpointSignature =
 /** What an endpoint's request body is (API.md, endpoint `body`). */
 export interface EndpointBody {
   envelope: 'standard' | 'data' | 'transform';
-  /** A JSONata expression over {id, type, timestamp, data, attempt, endpointId} (envelope `transform`, or a chat template). */
+  /** A JSONata expression over {id, type, timestamp, timestampEpoch, data, attempt, endpointId} (envelope `transform`, or a chat template). */
   transform?: string;
-  serialization?: 'compact' | 'python-sorted';
+  /** `python`: Python's default `json.dumps`; `python-sorted`: the same with `sort_keys=True`. */
+  serialization?: 'compact' | 'python' | 'python-sorted';
 }
 
 /** Several events in one request: up to `maxSize` bodies, sent at most `maxWaitMs` after the first. */
@@ -122,6 +144,12 @@ export interface EndpointConfig {
   headers: Record<string, string>;
   timeoutMs: number;
   retrySchedule: number[];
+  /** 0-0.5: each retry waits its scheduled delay × (1 ± up to this); absent in older messages (0.2). */
+  retryJitter?: number;
+  /** Disable the endpoint when a delivery exhausts its schedule; absent in older messages (false). */
+  disableOnExhaustion?: boolean;
+  /** The header that carries the event (or batch) id, if any. */
+  idHeader?: string | null;
   maxConcurrency: number;
   /** Deliveries per second, or null for no limit. */
   rateLimit: number | null;

@@ -4,12 +4,21 @@ import type { SelectQueryBuilder } from 'typeorm';
 export interface PageQuery {
   limit: number;
   cursor?: string;
+  /** Also count every row the list's filters match (`?withTotal=true`). */
+  withTotal?: boolean;
 }
 
 /** A page of a list, newest first (API.md, "Lists"). */
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
+  /** How many rows the filters match in all (asked for with `withTotal`). */
+  total?: number;
+}
+
+/** Adds `total` to a page when the query asked for it; `count` counts what the filters match, cursor aside. */
+export async function withTotal<T>(page: Page<T>, query: PageQuery, count: () => Promise<number>): Promise<Page<T>> {
+  return query.withTotal ? { ...page, total: await count() } : page;
 }
 
 /** Thrown for a cursor this API did not hand out. */
@@ -63,6 +72,7 @@ export async function pageByTime<T extends { createdAt: Date }>(
   page: PageQuery,
 ): Promise<Page<T>> {
   const alias = query.alias;
+  const counting = page.withTotal ? query.clone() : null;
   query
     .orderBy(`${alias}.created_at`, 'DESC')
     .addOrderBy(`${alias}.${key}`, 'DESC')
@@ -74,5 +84,6 @@ export async function pageByTime<T extends { createdAt: Date }>(
   const rows = await query.getMany();
   const data = rows.slice(0, page.limit);
   const last = data[data.length - 1] as (T & Record<typeof key, string>) | undefined;
-  return { data, nextCursor: rows.length > page.limit && last ? encodeTimeCursor(last.createdAt, last[key]) : null };
+  const result = { data, nextCursor: rows.length > page.limit && last ? encodeTimeCursor(last.createdAt, last[key]) : null };
+  return counting ? { ...result, total: await counting.getCount() } : result;
 }

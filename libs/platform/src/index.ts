@@ -17,3 +17,4 @@ export * from './idempotency.interceptor';
 export * from './input-guard';
 export * from './openapi';
 export * from './grpc';
+export * from './operational-events';

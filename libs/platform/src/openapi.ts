@@ -71,6 +71,7 @@ export function pageOf(item: string): SchemaObject {
     properties: {
       data: { type: 'array', items: schemaRef(item) },
       nextCursor: { type: 'string', nullable: true, description: 'pass as `?cursor=` for the next page; null on the last' },
+      total: { type: 'integer', description: 'with `?withTotal=true`: how many items the filters match in all' },
     },
   };
 }

@@ -1,8 +1,8 @@
 import { OptionalField } from './validation';
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 
-/** `?limit=` (1–250, default 50) and `?cursor=` of every list route. */
+/** `?limit=` (1–250, default 50), `?cursor=` and `?withTotal=true` of every list route. */
 export class PageQueryDto {
   @OptionalField()
   @Type(() => Number)
@@ -15,4 +15,15 @@ export class PageQueryDto {
   @IsString()
   @MaxLength(200)
   cursor?: string;
+
+  /** `true`: the answer also has `total`, how many items the filters match in all. */
+  @OptionalField()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'withTotal must be true or false' })
+  withTotal?: boolean;
+}
+
+/** `{data, nextCursor}` and, when asked for, `total`: the body of every list route. */
+export function listBody<T, U>(page: { data: T[]; nextCursor: string | null; total?: number }, present: (item: T) => U) {
+  return { data: page.data.map(present), nextCursor: page.nextCursor, ...(page.total === undefined ? {} : { total: page.total }) };
 }

@@ -5,6 +5,19 @@
  * dumps it again gets these exact bytes back, and its HMAC matches ours).
  */
 export function pythonSortedJson(value: unknown): string {
+  return pythonJson(value, true);
+}
+
+/**
+ * Serializes like Python's default `json.dumps(obj)`: as pythonSortedJson but keys in insertion
+ * order (a JSON object parsed by Python keeps its order, so a receiver that dumps it again gets
+ * these bytes back).
+ */
+export function pythonDefaultJson(value: unknown): string {
+  return pythonJson(value, false);
+}
+
+function pythonJson(value: unknown, sortKeys: boolean): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -14,10 +27,10 @@ export function pythonSortedJson(value: unknown): string {
     case 'string':
       return pythonString(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((item) => pythonSortedJson(item ?? null)).join(', ')}]`;
+      if (Array.isArray(value)) return `[${value.map((item) => pythonJson(item ?? null, sortKeys)).join(', ')}]`;
       const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-      entries.sort(([a], [b]) => compareCodePoints(a, b));
-      return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonSortedJson(v)}`).join(', ')}}`;
+      if (sortKeys) entries.sort(([a], [b]) => compareCodePoints(a, b));
+      return `{${entries.map(([k, v]) => `${pythonString(k)}: ${pythonJson(v, sortKeys)}`).join(', ')}}`;
     }
     case 'bigint':
     case 'function':

@@ -6,11 +6,14 @@ import {
   DeliveryOutcomeMessage,
   EndpointBatch,
   EndpointConfig,
+  EndpointStateMessage,
   EventMessage,
   IdPrefix,
   newId,
+  OperationalEventType,
   OutcomeType,
 } from '@herald/contracts';
+import { OperationalEvents } from '@herald/platform';
 import { TransformError } from '@herald/signing';
 import { ConsumerWorker, DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders, withoutAutoInstrumentation } from '@herald/telemetry';
@@ -21,7 +24,7 @@ import { AttemptRecorder } from './attempt-recorder';
 import { FIRST_SUCCESS, ROW_EXISTS, RowWrite } from './first-attempt';
 import { LeaseKeeper } from './lease-keeper';
 import { EndpointDisabler } from './endpoint-disabler';
-import { CircuitState, EndpointGate } from './endpoint-gate';
+import { CircuitChange, CircuitState, EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
 import { bodyValue, buildBatchRequest, buildWebhookRequest, recordableHeaders, TransformCache, WebhookRequest } from './webhook-request';
@@ -75,6 +78,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     private readonly deliveries: DeliveryRepository,
     private readonly disabler: EndpointDisabler,
     private readonly metrics: HeraldMetrics,
+    private readonly operational: OperationalEvents,
     @Inject(HERALD_CONFIG) private readonly settings: HeraldConfig,
   ) {
     super();
@@ -238,6 +242,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     const startedAt = new Date();
     let request: WebhookRequest = { body: Buffer.alloc(0), headers: {} };
     let result: HttpAttemptResult | undefined;
+    let circuit: CircuitChange = null;
     try {
       const built = await this.build(endpoint, members, batchId, startedAt.getTime());
       if (built instanceof TransformError) {
@@ -256,10 +261,10 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       }
     } finally {
       // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
-      this.gate.leave(endpoint.id, result?.ok ?? null, result?.durationMs);
+      circuit = this.gate.leave(endpoint.id, result?.ok ?? null, result?.durationMs);
     }
     const throttled = result.status === 429 || result.status === 503;
-    const jitter = 0.8 + Math.random() * 0.4;
+    const jitter = retryDelayFactor(endpoint.retryJitter);
     const requestHeaders = recordableHeaders(endpoint, request.headers);
     const records: AttemptRecord[] = members.map((member) => ({
       attemptId: newId(IdPrefix.attempt),
@@ -288,6 +293,52 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       }),
     );
     await this.afterAttempt(endpoint, result, recorded[0]);
+    if (circuit !== null || (!result.ok && recorded.some((r) => r.status === 'failed'))) {
+      await this.reportOperational(endpoint, members, result, recorded, circuit);
+    }
+  }
+
+  /**
+   * The rare outcomes operators hear about: a circuit that opened or closed (on the feed and as
+   * an operational webhook), deliveries that exhausted their schedule (operational webhooks),
+   * and, for endpoints that ask for it, disabling on exhaustion.
+   */
+  private async reportOperational(
+    endpoint: EndpointConfig,
+    members: Member[],
+    result: HttpAttemptResult,
+    recorded: RecordedAttempt[],
+    circuit: CircuitChange,
+  ): Promise<void> {
+    const subject = { appId: endpoint.appId, endpoint };
+    if (circuit !== null) {
+      const opened = circuit === 'opened';
+      const reason = opened ? 'consecutive failures opened the circuit' : 'an attempt succeeded and closed the circuit';
+      const message: EndpointStateMessage = {
+        type: opened ? 'endpoint.failing' : 'endpoint.recovered',
+        appId: endpoint.appId,
+        timestamp: new Date().toISOString(),
+        payload: { endpointId: endpoint.id, reason },
+      };
+      await this.nats.publishJson(this.nats.names.outcome(endpoint.appId, endpoint.id), message);
+      const type = opened ? OperationalEventType.endpointFailing : OperationalEventType.endpointRecovered;
+      await this.operational.publish(type, subject, reason, `${endpoint.id}:${message.type}:${message.timestamp}`);
+    }
+    const exhausted = members.filter((_, index) => !result.ok && recorded[index].status === 'failed');
+    for (const member of exhausted) {
+      const attempt = recorded[members.indexOf(member)].attempt;
+      await this.operational.publish(
+        OperationalEventType.deliveryExhausted,
+        subject,
+        result.error ?? 'failed',
+        `${member.deliveryId}:${attempt}`,
+        {
+          delivery: { id: member.deliveryId, eventId: member.event.id, eventType: member.event.eventType, attempts: attempt },
+          lastAttempt: { responseStatus: result.status, error: result.error, durationMs: result.durationMs },
+        },
+      );
+    }
+    if (exhausted.length > 0 && endpoint.disableOnExhaustion) await this.disabler.disable(endpoint.appId, endpoint.id, 'exhausted');
   }
 
   /** The request of one delivery or of a batch; a failing transform comes back as a TransformError. */
@@ -401,6 +452,11 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
 async function settledElsewhere(row: RowWrite): Promise<void> {
   row.settle(null);
   await row.stored;
+}
+
+/** The factor a retry delay is multiplied by: uniform in [1 - jitter, 1 + jitter] (default jitter 0.2). */
+export function retryDelayFactor(jitter = 0.2, random = Math.random()): number {
+  return jitter === 0 ? 1 : 1 - jitter + random * 2 * jitter;
 }
 
 function deliveryAttributes(message: DeliveryMessage): Record<string, string | number> {

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DisableReason, EndpointDisabledMessage } from '@herald/contracts';
+import { DisableReason, EndpointDisabledMessage, OperationalEventType } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
 import { DeliveryRepository, EndpointRepository } from '@herald/persistence';
-import { EndpointAnnouncer, OutboxRelay } from '@herald/platform';
+import { EndpointAnnouncer, OperationalEvents, OutboxRelay } from '@herald/platform';
 
 /**
- * Disables an endpoint the dispatcher gave up on (410 Gone, or failing for longer than
- * HERALD_DISABLE_AFTER_HOURS): the change goes through the outbox like an operator's, its
- * pending deliveries fail, and an `endpoint.disabled` operational event is published.
+ * Disables an endpoint the dispatcher gave up on (410 Gone, failing for longer than
+ * HERALD_DISABLE_AFTER_HOURS, or a delivery exhausted with `disableOnExhaustion`): the change
+ * goes through the outbox like an operator's, its pending deliveries fail, and an
+ * `endpoint.disabled` operational event is published (feed and operational webhooks).
  */
 @Injectable()
 export class EndpointDisabler {
@@ -20,6 +21,7 @@ export class EndpointDisabler {
     private readonly announcer: EndpointAnnouncer,
     private readonly relay: OutboxRelay,
     private readonly nats: NatsService,
+    private readonly operational: OperationalEvents,
   ) {}
 
   async disable(appId: string, endpointId: string, reason: DisableReason): Promise<void> {
@@ -27,7 +29,7 @@ export class EndpointDisabler {
     this.inProgress.add(endpointId);
     try {
       let changed = false;
-      await this.endpoints.update(
+      const updated = await this.endpoints.update(
         appId,
         endpointId,
         (endpoint) => {
@@ -38,7 +40,7 @@ export class EndpointDisabler {
         },
         (endpoint) => this.announcer.upserted(endpoint),
       );
-      if (!changed) return;
+      if (!changed || !updated) return;
       await this.relay.flush();
       const failed = await this.deliveries.failPendingOfEndpoint(endpointId);
       const message: EndpointDisabledMessage = {
@@ -48,6 +50,13 @@ export class EndpointDisabler {
         payload: { endpointId, reason },
       };
       await this.nats.publishJson(this.nats.names.outcome(appId, endpointId), message);
+      await this.operational.publish(
+        OperationalEventType.endpointDisabled,
+        { appId, endpoint: updated },
+        reason,
+        `${endpointId}:${updated.version}`,
+        { failedPendingDeliveries: failed },
+      );
       this.logger.warn(`disabled endpoint ${endpointId} (${reason}); failed ${failed} pending deliveries`);
     } finally {
       this.inProgress.delete(endpointId);

@@ -80,4 +80,19 @@ describe('EndpointGate', () => {
     expect(await fourth).toEqual({ kind: 'go' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
+
+  it('says when a result opened a closed circuit or closed an open one, once each', async () => {
+    const g = gate();
+    const ep = endpoint({ maxConcurrency: 100 });
+    const changes = [];
+    for (let i = 0; i < FAILURES_TO_OPEN + 1; i += 1) {
+      await g.enter(ep, true);
+      changes.push(g.leave(ep.id, false));
+    }
+    expect(changes).toEqual([null, null, null, null, 'opened', null]);
+    await g.enter(ep, true);
+    expect(g.leave(ep.id, true)).toBe('closed');
+    await g.enter(ep, true);
+    expect(g.leave(ep.id, true)).toBeNull();
+  });
 });

@@ -1,9 +1,7 @@
-import { EndpointConfig } from '@herald/contracts';
+import { CircuitState, EndpointConfig, FAILURES_TO_OPEN, FIRST_COOLDOWN_MS, MAX_COOLDOWN_MS } from '@herald/contracts';
 
-/** Consecutive failures that open an endpoint's circuit. */
-export const FAILURES_TO_OPEN = 5;
-const FIRST_COOLDOWN_MS = 5_000;
-const MAX_COOLDOWN_MS = 5 * 60_000;
+export { FAILURES_TO_OPEN };
+export type { CircuitState };
 /** A delivery that would wait longer than this for a concurrency slot is parked instead. */
 const MAX_QUEUE_WAIT_MS = 1_000;
 /** …or this long, while the replica already holds many messages. */
@@ -13,7 +11,8 @@ const INITIAL_ATTEMPT_MS = 100;
 /** A rate-limited delivery waits in memory at most this long; longer, it is parked. */
 const MAX_RATE_WAIT_MS = 1_000;
 
-export type CircuitState = 'closed' | 'open' | 'half-open';
+/** What one attempt's result did to the circuit. */
+export type CircuitChange = 'opened' | 'closed' | null;
 
 /** What the gate decided for one delivery. */
 export type Admission = { kind: 'go' } | { kind: 'park'; until: Date; reason: 'circuit-open' | 'concurrency' | 'rate-limit' };
@@ -78,28 +77,36 @@ export class EndpointGate {
     return { kind: 'go' }; // the slot was handed over by leave()
   }
 
-  /** Releases the slot and feeds the attempt's result (and duration) to the circuit breaker and pacing. */
-  leave(endpointId: string, ok: boolean | null, durationMs?: number): void {
+  /**
+   * Releases the slot and feeds the attempt's result (and duration) to the circuit breaker and
+   * pacing. Returns `opened` when this failure opened a closed circuit, `closed` when this
+   * success closed an open one, null otherwise.
+   */
+  leave(endpointId: string, ok: boolean | null, durationMs?: number): CircuitChange {
     const state = this.state(endpointId);
     if (durationMs !== undefined) state.attemptMs = state.attemptMs * 0.8 + durationMs * 0.2;
     const next = state.waiting.shift();
     if (next) next();
     else state.inFlight -= 1;
-    if (ok === null) return;
+    if (ok === null) return null;
     if (ok) {
+      const wasOpen = state.openUntil > 0;
       state.consecutiveFailures = 0;
       state.openUntil = 0;
       state.openings = 0;
       state.probing = false;
-      return;
+      return wasOpen ? 'closed' : null;
     }
     state.consecutiveFailures += 1;
     if (state.probing || (state.openUntil === 0 && state.consecutiveFailures >= FAILURES_TO_OPEN)) {
+      const wasClosed = state.openUntil === 0;
       const cooldown = Math.min(FIRST_COOLDOWN_MS * 2 ** state.openings, MAX_COOLDOWN_MS);
       state.openings += 1;
       state.openUntil = this.now() + cooldown;
       state.probing = false;
+      return wasClosed ? 'opened' : null;
     }
+    return null;
   }
 
   /** How many endpoints are in each circuit state. */

@@ -1,5 +1,12 @@
 import { EndpointConfig, EventMessage } from '@herald/contracts';
-import { compileTransform, evaluateTransform, pythonSortedJson, signatureHeaderNames, signingHeaders } from '@herald/signing';
+import {
+  compileTransform,
+  evaluateTransform,
+  pythonDefaultJson,
+  pythonSortedJson,
+  signatureHeaderNames,
+  signingHeaders,
+} from '@herald/signing';
 import type jsonata from 'jsonata';
 
 export const USER_AGENT = `Herald/${process.env.npm_package_version ?? '0.1.0'}`;
@@ -39,32 +46,35 @@ export async function bodyValue(
   context: AttemptContext,
   transforms: TransformCache,
 ): Promise<unknown> {
-  const input = {
+  // Built only for a transform: the standard and data envelopes stay as cheap as they were.
+  const input = () => ({
     id: event.id,
     type: event.eventType,
     timestamp: event.occurredAt,
+    // Seconds since the epoch with a fraction, as Marzban's `enqueued_at`.
+    timestampEpoch: Date.parse(event.occurredAt) / 1000,
     data: event.payload,
     attempt: context.attempt,
     endpointId: endpoint.id,
-  };
+  });
   const custom = endpoint.body.envelope === 'transform' || (endpoint.type !== 'webhook' && endpoint.body.transform);
   if (endpoint.type === 'discord') {
-    const value = custom ? await evaluateTransform(transforms.get(endpoint), input) : { content: chatText(input) };
+    const value = custom ? await evaluateTransform(transforms.get(endpoint), input()) : { content: chatText(event) };
     return clampDiscord(value);
   }
-  if (endpoint.type === 'slack') return custom ? evaluateTransform(transforms.get(endpoint), input) : { text: chatText(input) };
+  if (endpoint.type === 'slack') return custom ? evaluateTransform(transforms.get(endpoint), input()) : { text: chatText(event) };
   switch (endpoint.body.envelope) {
     case 'standard':
       return { type: event.eventType, timestamp: event.occurredAt, data: event.payload };
     case 'data':
       return event.payload;
     case 'transform':
-      return evaluateTransform(transforms.get(endpoint), input);
+      return evaluateTransform(transforms.get(endpoint), input());
   }
 }
 
-function chatText(input: { type: string; id: string; data: Record<string, unknown> }): string {
-  return `**${input.type}** \`${input.id}\`\n\`\`\`json\n${JSON.stringify(input.data, null, 2)}\n\`\`\``;
+function chatText(event: EventMessage): string {
+  return `**${event.eventType}** \`${event.id}\`\n\`\`\`json\n${JSON.stringify(event.payload, null, 2)}\n\`\`\``;
 }
 
 function clampDiscord(value: unknown): unknown {
@@ -125,8 +135,7 @@ function signedRequest(
   value: unknown,
   message: { id: string; eventType: string; deliveryId: string; attempt: number; nowMs: number },
 ): WebhookRequest {
-  const text = endpoint.body.serialization === 'python-sorted' ? pythonSortedJson(value ?? null) : JSON.stringify(value ?? null);
-  const body = Buffer.from(text);
+  const body = Buffer.from(serialize(endpoint.body.serialization, value ?? null));
   const templateValues = {
     eventType: message.eventType,
     eventId: message.id,
@@ -138,15 +147,38 @@ function signedRequest(
     Object.entries(endpoint.headers).map(([name, value]) => [name, renderHeaderTemplate(value, templateValues)]),
   );
   const timestamp = Math.floor(message.nowMs / 1000);
-  return {
-    body,
-    headers: {
-      ...extra,
-      'content-type': 'application/json',
-      'user-agent': USER_AGENT,
-      ...signingHeaders(endpoint.signature, liveSecrets(endpoint, message.nowMs), message.id, timestamp, body),
-    },
+  const headers: Record<string, string> = {
+    ...extra,
+    'content-type': 'application/json',
+    ...signingHeaders(endpoint.signature, liveSecrets(endpoint, message.nowMs), message.id, timestamp, body),
   };
+  // A User-Agent among the endpoint's headers (any case) wins over ours.
+  if (!setsUserAgent(endpoint.headers)) headers['user-agent'] = USER_AGENT;
+  if (endpoint.idHeader) headers[endpoint.idHeader] = message.id;
+  return { body, headers };
+}
+
+/** Whether an endpoint's extra headers name a User-Agent, answered once per config (the object is replaced on change). */
+const userAgentSet = new WeakMap<Record<string, string>, boolean>();
+function setsUserAgent(headers: Record<string, string>): boolean {
+  let sets = userAgentSet.get(headers);
+  if (sets === undefined) {
+    sets = Object.keys(headers).some((name) => name.toLowerCase() === 'user-agent');
+    userAgentSet.set(headers, sets);
+  }
+  return sets;
+}
+
+function serialize(serialization: EndpointConfig['body']['serialization'], value: unknown): string {
+  switch (serialization) {
+    case 'python':
+      return pythonDefaultJson(value);
+    case 'python-sorted':
+      return pythonSortedJson(value);
+    case 'compact':
+    case undefined:
+      return JSON.stringify(value);
+  }
 }
 
 /** The secrets that sign now: the current one first, then those still in their grace period. */

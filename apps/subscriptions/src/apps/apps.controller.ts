@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { AdminOnly, Caller, PageQueryDto, Principal } from '@herald/platform';
+import { AdminOnly, Caller, listBody, PageQueryDto, Principal } from '@herald/platform';
 import { presentApp } from './app.presenter';
 import { AppsService } from './apps.service';
 import { CreateAppDto, UpdateAppDto } from './dto/app.dto';
@@ -18,7 +18,7 @@ export class AppsController {
   @AdminOnly()
   async list(@Query() page: PageQueryDto) {
     const result = await this.apps.list(page);
-    return { data: result.data.map(presentApp), nextCursor: result.nextCursor };
+    return listBody(result, presentApp);
   }
 
   /** An app token may read its own app. */

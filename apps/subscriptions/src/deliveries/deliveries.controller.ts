@@ -1,10 +1,19 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { DeliveryRepository } from '@herald/persistence';
-import { Caller, Principal } from '@herald/platform';
+import { DeliveryFilter, DeliveryRepository } from '@herald/persistence';
+import { Caller, listBody, Principal, ValidationProblem } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
-import { presentDelivery, presentDeliveryWithAttempts } from './delivery.presenter';
+import { presentDeliveryItem, presentDeliveryWithAttempts } from './delivery.presenter';
 import { DeliveryOperationsService } from './delivery-operations.service';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries.dto';
+
+/** The repository filter of a deliveries query; `until` must come after `since`. */
+export function deliveryFilter(query: ListDeliveriesQueryDto): DeliveryFilter {
+  const { endpointId, eventId, status, eventType } = query;
+  const since = query.since ? new Date(query.since) : undefined;
+  const until = query.until ? new Date(query.until) : undefined;
+  if (since && until && until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
+  return { endpointId, eventId, status, eventType, since, until };
+}
 
 @Controller('v1/apps/:appId/deliveries')
 export class DeliveriesController {
@@ -17,9 +26,8 @@ export class DeliveriesController {
   @Get()
   async list(@Caller() caller: Principal, @Param('appId') appKey: string, @Query() query: ListDeliveriesQueryDto) {
     const app = await this.apps.get(appKey, caller);
-    const { endpointId, eventId, status } = query;
-    const result = await this.deliveries.list(app.id, { endpointId, eventId, status }, query);
-    return { data: result.data.map(presentDelivery), nextCursor: result.nextCursor };
+    const result = await this.deliveries.list(app.id, deliveryFilter(query), query);
+    return listBody(result, presentDeliveryItem);
   }
 
   @Get(':deliveryId')

@@ -4,6 +4,7 @@ import { Principal, Rpc, toWire, validateDto } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
 import { presentDelivery, presentDeliveryWithAttempts } from './delivery.presenter';
 import { DeliveryOperationsService } from './delivery-operations.service';
+import { deliveryFilter } from './deliveries.controller';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries.dto';
 
 type DeliveryRequest = { appId?: string; deliveryId?: string } & Record<string, unknown>;
@@ -21,8 +22,7 @@ export class DeliveriesGrpc {
   async list({ appId = '', ...query }: DeliveryRequest, caller: Principal) {
     const dto = validateDto(ListDeliveriesQueryDto, query);
     const app = await this.apps.get(appId, caller);
-    const { endpointId, eventId, status } = dto;
-    const result = await this.deliveries.list(app.id, { endpointId, eventId, status }, dto);
+    const result = await this.deliveries.list(app.id, deliveryFilter(dto), dto);
     return toWire({ deliveries: result.data.map(presentDelivery), nextCursor: result.nextCursor });
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { deliveryIdFor, hasIdShape, IdPrefix, newId } from '@herald/contracts';
 import { DeliveryPublisher } from '@herald/messaging';
-import { DeliveryRepository, DeliveryWithAttempts, EndpointStats, QueuedDelivery } from '@herald/persistence';
+import { DeliveryRepository, DeliveryWithAttempts, EndpointStats, EventTypeRepository, QueuedDelivery } from '@herald/persistence';
 import { NotFoundProblem } from '@herald/platform';
 
 /** The most deliveries one replay request queues. */
@@ -13,6 +13,7 @@ export class DeliveryOperationsService {
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly publisher: DeliveryPublisher,
+    private readonly eventTypes: EventTypeRepository,
   ) {}
 
   /** The app's delivery with its attempts; 404 otherwise. */
@@ -36,6 +37,16 @@ export class DeliveryOperationsService {
     const reopened = await this.deliveries.reopenWindow(appId, endpointId, since, until, all, MAX_REPLAY);
     await this.queue(reopened, false);
     return reopened.length;
+  }
+
+  /**
+   * A test send: `payload`, or else the event type's `example`, or else a generic message.
+   * Returns the delivery id.
+   */
+  async sendTest(appId: string, endpointId: string, eventType = 'webhook.test', payload?: Record<string, unknown>): Promise<string> {
+    const example = payload ? null : await this.eventTypes.findByName(eventType).then((type) => type?.example ?? null);
+    const body = payload ?? (example as Record<string, unknown> | null) ?? { message: 'This is a test event from Herald' };
+    return this.test(appId, endpointId, eventType, body);
   }
 
   /** A real, recorded delivery of a sample event to this one endpoint. */

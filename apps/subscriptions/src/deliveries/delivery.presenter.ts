@@ -1,4 +1,9 @@
-import { AttemptEntity, DeliveryEntity, DeliveryWithAttempts } from '@herald/persistence';
+import { AttemptEntity, DeliveryEntity, DeliveryListItem, DeliveryWithAttempts } from '@herald/persistence';
+
+/** A delivery as lists show it: with its latest attempt. */
+export function presentDeliveryItem(delivery: DeliveryListItem) {
+  return { ...presentDelivery(delivery), lastAttempt: delivery.lastAttempt };
+}
 
 /** The public shape of a delivery (API.md, "Deliveries and attempts"). */
 export function presentDelivery(delivery: DeliveryEntity) {

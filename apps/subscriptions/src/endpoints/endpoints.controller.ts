@@ -5,7 +5,6 @@ import { DeliveryOperationsService } from '../deliveries/delivery-operations.ser
 import { ReplayDto, StatsQueryDto, TestEventDto } from './dto/endpoint-actions.dto';
 import { AppsService } from '../apps/apps.service';
 import { CreateEndpointDto, ListEndpointsQueryDto, RotateSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
-import { presentEndpoint } from './endpoint.presenter';
 import { EndpointsService } from './endpoints.service';
 
 @Controller('v1/apps/:appId/endpoints')
@@ -19,7 +18,7 @@ export class EndpointsController {
   @Post()
   async create(@Caller() caller: Principal, @Param('appId') appKey: string, @Body() dto: CreateEndpointDto) {
     const app = await this.apps.get(appKey, caller);
-    return presentEndpoint(await this.endpoints.create(app.id, dto));
+    return this.endpoints.present(await this.endpoints.create(app.id, dto));
   }
 
   @Get()
@@ -27,13 +26,13 @@ export class EndpointsController {
     const app = await this.apps.get(appKey, caller);
     const disabled = query.disabled === undefined ? undefined : query.disabled === 'true';
     const result = await this.endpoints.list(app.id, { eventType: query.eventType, disabled }, query);
-    return { data: result.data.map(presentEndpoint), nextCursor: result.nextCursor };
+    return this.endpoints.presentPage(app.id, result);
   }
 
   @Get(':endpointId')
   async get(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('endpointId') id: string) {
     const app = await this.apps.get(appKey, caller);
-    return presentEndpoint(await this.endpoints.get(app.id, id));
+    return this.endpoints.present(await this.endpoints.get(app.id, id));
   }
 
   @Get(':endpointId/secret')
@@ -57,7 +56,7 @@ export class EndpointsController {
     @Body() dto: UpdateEndpointDto,
   ) {
     const app = await this.apps.get(appKey, caller);
-    return presentEndpoint(await this.endpoints.update(app.id, id, dto));
+    return this.endpoints.present(await this.endpoints.update(app.id, id, dto));
   }
 
   @Delete(':endpointId')
@@ -71,7 +70,7 @@ export class EndpointsController {
   @HttpCode(200)
   async enable(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('endpointId') id: string) {
     const app = await this.apps.get(appKey, caller);
-    return presentEndpoint(await this.endpoints.enable(app.id, id));
+    return this.endpoints.present(await this.endpoints.enable(app.id, id));
   }
 
   @Post(':endpointId/replay')
@@ -90,8 +89,7 @@ export class EndpointsController {
   async test(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('endpointId') id: string, @Body() dto: TestEventDto) {
     const app = await this.apps.get(appKey, caller);
     const endpoint = await this.endpoints.get(app.id, id);
-    const payload = dto.payload ?? { message: 'This is a test event from Herald' };
-    return { deliveryId: await this.operations.test(app.id, endpoint.id, dto.eventType ?? 'webhook.test', payload) };
+    return { deliveryId: await this.operations.sendTest(app.id, endpoint.id, dto.eventType, dto.payload) };
   }
 
   @Get(':endpointId/stats')

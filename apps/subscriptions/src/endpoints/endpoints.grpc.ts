@@ -8,7 +8,17 @@ import { EndpointsService } from './endpoints.service';
 type EndpointRequest = { appId?: string; endpointId?: string; updateMask?: FieldMask } & Record<string, unknown>;
 
 /** What an update mask empties an endpoint's fields to (REST: null, {}, [] or ""). */
-const CLEARED = { description: '', metadata: {}, channels: null, headers: {}, batch: null, rateLimit: null, retrySchedule: [] };
+const CLEARED = {
+  description: '',
+  metadata: {},
+  channels: null,
+  headers: {},
+  batch: null,
+  rateLimit: null,
+  retrySchedule: [],
+  name: null,
+  idHeader: null,
+};
 
 /** The endpoints methods of herald.v1.SubscriptionsService: EndpointsController's steps, over gRPC. */
 @Injectable()
@@ -30,7 +40,7 @@ export class EndpointsGrpc {
     const dto = validateDto(ListEndpointsQueryDto, query);
     const app = await this.apps.get(appId, caller);
     const result = await this.endpoints.list(app.id, { eventType: dto.eventType, disabled }, dto);
-    return toWire({ endpoints: result.data.map(presentEndpoint), nextCursor: result.nextCursor });
+    return toWire({ endpoints: result.data.map((e) => presentEndpoint(e)), nextCursor: result.nextCursor });
   }
 
   @Rpc('GetEndpoint')

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { hasIdShape, IdPrefix, newId } from '@herald/contracts';
-import { EndpointEntity, EndpointFilter, EndpointRepository, Page, PageQuery } from '@herald/persistence';
-import { NotFoundProblem, ValidationProblem } from '@herald/platform';
+import { EndpointDisabledMessage, EndpointStateMessage, hasIdShape, IdPrefix, newId, OperationalEventType } from '@herald/contracts';
+import { NatsService } from '@herald/messaging';
+import { EndpointCompat, EndpointEntity, EndpointFilter, EndpointHealth, EndpointRepository, Page, PageQuery } from '@herald/persistence';
+import { NotFoundProblem, OperationalEvents, ValidationProblem } from '@herald/platform';
 import { generateSecret, supportsSeveralSecrets } from '@herald/signing';
 import { OutboxRelay } from '@herald/platform';
 import { assertValidFormats } from './endpoint-formats';
+import { presentEndpoint } from './endpoint.presenter';
 import { CreateEndpointDto, RotateSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { EndpointAnnouncer } from '@herald/platform';
 
@@ -17,14 +19,18 @@ export class EndpointsService {
     private readonly endpoints: EndpointRepository,
     private readonly announcer: EndpointAnnouncer,
     private readonly relay: OutboxRelay,
+    private readonly nats: NatsService,
+    private readonly operational: OperationalEvents,
   ) {}
 
-  async create(appId: string, dto: CreateEndpointDto): Promise<EndpointEntity> {
+  /** `compat`: the compatibility API creating it (it lists only its own endpoints). */
+  async create(appId: string, dto: CreateEndpointDto, compat: EndpointCompat | null = null): Promise<EndpointEntity> {
     const now = new Date();
     const endpoint = Object.assign(new EndpointEntity(), {
       id: newId(IdPrefix.endpoint),
       appId,
       url: dto.url,
+      name: dto.name ?? null,
       description: dto.description ?? '',
       metadata: dto.metadata ?? {},
       eventTypes: dto.eventTypes ?? ['*'],
@@ -42,6 +48,10 @@ export class EndpointsService {
       maxConcurrency: dto.maxConcurrency ?? 16,
       timeoutMs: dto.timeoutMs ?? 15000,
       retrySchedule: dto.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+      retryJitter: dto.retryJitter ?? 0.2,
+      disableOnExhaustion: dto.disableOnExhaustion ?? false,
+      idHeader: dto.idHeader ?? null,
+      compat,
       version: 1,
       failingSince: null,
       createdAt: now,
@@ -59,20 +69,53 @@ export class EndpointsService {
     return endpoint;
   }
 
-  list(appId: string, filter: EndpointFilter, page: PageQuery): Promise<Page<EndpointEntity>> {
+  list(appId: string, filter: EndpointFilter, page: PageQuery & { offset?: number }): Promise<Page<EndpointEntity>> {
     return this.endpoints.list(appId, filter, page);
   }
 
+  /** Each endpoint's last delivery and health, computed from its attempts. */
+  health(appId: string, endpoints: EndpointEntity[]): Promise<Map<string, EndpointHealth>> {
+    return this.endpoints.health(
+      appId,
+      endpoints.map((e) => e.id),
+    );
+  }
+
+  /** One endpoint as the API shows it, with its health. */
+  async present(endpoint: EndpointEntity): Promise<ReturnType<typeof presentEndpoint>> {
+    const health = await this.health(endpoint.appId, [endpoint]);
+    return presentEndpoint(endpoint, health.get(endpoint.id));
+  }
+
+  /** A page of endpoints as the API shows them, with their health. */
+  async presentPage(appId: string, page: Page<EndpointEntity>) {
+    const health = await this.health(appId, page.data);
+    return {
+      data: page.data.map((e) => presentEndpoint(e, health.get(e.id))),
+      nextCursor: page.nextCursor,
+      ...(page.total === undefined ? {} : { total: page.total }),
+    };
+  }
+
+  /** Applies a change; switching `disabled` is told like the dispatcher's disabling (feed and operational webhooks). */
   async update(appId: string, id: string, dto: UpdateEndpointDto): Promise<EndpointEntity> {
     await this.get(appId, id);
+    let wasDisabled: boolean | null = null;
     const updated = await this.endpoints.update(
       appId,
       id,
-      (endpoint) => applyUpdate(endpoint, dto),
+      (endpoint) => {
+        wasDisabled = endpoint.disabled;
+        applyUpdate(endpoint, dto);
+      },
       (e) => this.announcer.upserted(e),
     );
     if (!updated) throw new NotFoundProblem('endpoint');
     await this.relay.flush();
+    if (wasDisabled !== null && wasDisabled !== updated.disabled) {
+      if (updated.disabled) await this.announceDisabled(updated);
+      else await this.announceEnabled(updated, 're-enabled by an operator (disabled: false)');
+    }
     return updated;
   }
 
@@ -109,13 +152,18 @@ export class EndpointsService {
     return updated.secret;
   }
 
-  /** Re-enables an endpoint, whoever disabled it, and forgets its failure streak. */
+  /**
+   * Re-enables an endpoint, whoever disabled it, and forgets its failure streak. If it was
+   * disabled, `endpoint.enabled` goes on the feed and to operational webhooks.
+   */
   async enable(appId: string, id: string): Promise<EndpointEntity> {
     await this.get(appId, id);
+    let previousReason = null as string | null;
     const updated = await this.endpoints.update(
       appId,
       id,
       (endpoint) => {
+        previousReason = endpoint.disabled ? (endpoint.disabledReason ?? 'manual') : null;
         endpoint.disabled = false;
         endpoint.disabledReason = null;
         endpoint.failingSince = null;
@@ -124,7 +172,40 @@ export class EndpointsService {
     );
     if (!updated) throw new NotFoundProblem('endpoint');
     await this.relay.flush();
+    if (previousReason !== null) await this.announceEnabled(updated, `re-enabled by an operator (was disabled: ${previousReason})`);
     return updated;
+  }
+
+  private async announceDisabled(endpoint: EndpointEntity): Promise<void> {
+    const message: EndpointDisabledMessage = {
+      type: 'endpoint.disabled',
+      appId: endpoint.appId,
+      timestamp: new Date().toISOString(),
+      payload: { endpointId: endpoint.id, reason: 'manual' },
+    };
+    await this.nats.publishJson(this.nats.names.outcome(endpoint.appId, endpoint.id), message);
+    await this.operational.publish(
+      OperationalEventType.endpointDisabled,
+      { appId: endpoint.appId, endpoint },
+      'manual',
+      `${endpoint.id}:${endpoint.version}`,
+    );
+  }
+
+  private async announceEnabled(endpoint: EndpointEntity, reason: string): Promise<void> {
+    const message: EndpointStateMessage = {
+      type: 'endpoint.enabled',
+      appId: endpoint.appId,
+      timestamp: new Date().toISOString(),
+      payload: { endpointId: endpoint.id, reason },
+    };
+    await this.nats.publishJson(this.nats.names.outcome(endpoint.appId, endpoint.id), message);
+    await this.operational.publish(
+      OperationalEventType.endpointEnabled,
+      { appId: endpoint.appId, endpoint },
+      reason,
+      `${endpoint.id}:${endpoint.version}`,
+    );
   }
 
   async delete(appId: string, id: string): Promise<void> {

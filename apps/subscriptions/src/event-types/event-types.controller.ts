@@ -6,8 +6,10 @@ import {
   compileEventSchema,
   ConflictProblem,
   InvalidSchemaError,
+  listBody,
   NotFoundProblem,
   PageQueryDto,
+  schemaViolations,
   ValidationProblem,
   OptionalField,
 } from '@herald/platform';
@@ -33,6 +35,11 @@ export class CreateEventTypeDto {
   @OptionalField()
   @IsBoolean()
   deprecated?: boolean;
+
+  /** A payload of this type (checked against `schema`); a test send without a payload uses it. */
+  @OptionalField()
+  @IsObject({ message: 'example must be a JSON object' })
+  example?: Record<string, unknown>;
 }
 
 export class UpdateEventTypeDto {
@@ -49,6 +56,11 @@ export class UpdateEventTypeDto {
   @OptionalField()
   @IsBoolean()
   deprecated?: boolean;
+
+  /** `null` removes the example. */
+  @OptionalField({ nullable: true })
+  @IsObject({ message: 'example must be a JSON object or null' })
+  example?: Record<string, unknown> | null;
 }
 
 function presentEventType(type: EventTypeEntity) {
@@ -57,21 +69,33 @@ function presentEventType(type: EventTypeEntity) {
     description: type.description,
     schema: type.schema,
     deprecated: type.deprecated,
+    example: type.example,
     createdAt: type.createdAt,
     updatedAt: type.updatedAt,
   };
 }
 
-/** Refuses a schema ajv cannot compile, with 422 naming `schema`. */
-function assertCompiles(schema: object | null | undefined): void {
+/**
+ * Refuses a schema ajv cannot compile, with 422 naming `schema`, and an example the schema
+ * does not accept, with 422 naming `example` and the schema's complaints.
+ */
+function assertValid(schema: object | null | undefined, example: object | null | undefined): void {
   if (!schema) return;
+  let validate: ReturnType<typeof compileEventSchema>;
   try {
-    compileEventSchema(schema);
+    validate = compileEventSchema(schema);
   } catch (error) {
     if (error instanceof InvalidSchemaError) {
       throw new ValidationProblem([{ field: 'schema', message: error.message }], HttpStatus.UNPROCESSABLE_ENTITY);
     }
     throw error;
+  }
+  if (example && !validate(example)) {
+    const errors = schemaViolations(validate.errors).map((e) => ({ field: e.field.replace(/^payload/, 'example'), message: e.message }));
+    throw new ValidationProblem(
+      errors.length > 0 ? errors : [{ field: 'example', message: 'does not match the schema' }],
+      HttpStatus.UNPROCESSABLE_ENTITY,
+    );
   }
 }
 
@@ -83,13 +107,14 @@ export class EventTypesController {
   @Post()
   @AdminOnly()
   async create(@Body() dto: CreateEventTypeDto) {
-    assertCompiles(dto.schema);
+    assertValid(dto.schema, dto.example);
     const now = new Date();
     const type = Object.assign(new EventTypeEntity(), {
       name: dto.name,
       description: dto.description ?? '',
       schema: dto.schema ?? null,
       deprecated: dto.deprecated ?? false,
+      example: dto.example ?? null,
       createdAt: now,
       updatedAt: now,
     });
@@ -104,7 +129,7 @@ export class EventTypesController {
   @Get()
   async list(@Query() page: PageQueryDto) {
     const result = await this.eventTypes.list(page);
-    return { data: result.data.map(presentEventType), nextCursor: result.nextCursor };
+    return listBody(result, presentEventType);
   }
 
   @Get(':name')
@@ -116,10 +141,9 @@ export class EventTypesController {
   @AdminOnly()
   async update(@Param('name') name: string, @Body() dto: UpdateEventTypeDto) {
     const type = await this.find(name);
-    if (dto.schema !== undefined) {
-      assertCompiles(dto.schema);
-      type.schema = dto.schema;
-    }
+    if (dto.schema !== undefined) type.schema = dto.schema;
+    if (dto.example !== undefined) type.example = dto.example;
+    if (dto.schema !== undefined || dto.example !== undefined) assertValid(type.schema, type.example);
     if (dto.description !== undefined) type.description = dto.description;
     if (dto.deprecated !== undefined) type.deprecated = dto.deprecated;
     type.updatedAt = new Date();

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { EVENT_TYPE_MAX_LENGTH } from '@herald/contracts';
 import { EventEntity, EventRepository } from '@herald/persistence';
-import { Caller, NotFoundProblem, PageQueryDto, Principal, ValidationProblem, IsDateTime, OptionalField } from '@herald/platform';
+import { Caller, listBody, NotFoundProblem, PageQueryDto, Principal, ValidationProblem, IsDateTime, OptionalField } from '@herald/platform';
 import { IsString, MaxLength } from 'class-validator';
 import { AppsService } from '../apps/apps.service';
 
@@ -50,7 +50,7 @@ export class EventsController {
     const until = query.until ? new Date(query.until) : undefined;
     if (since && until && until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
     const result = await this.events.list(app.id, { eventType: query.eventType, since, until }, query);
-    return { data: result.data.map(presentEvent), nextCursor: result.nextCursor };
+    return listBody(result, presentEvent);
   }
 
   @Get(':eventId')

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { hasIdShape, IdPrefix, newId } from '@herald/contracts';
 import { AppTokenEntity, AppTokenRepository } from '@herald/persistence';
-import { ADMIN, AdminOnly, Authenticator, NotFoundProblem, PageQueryDto, OptionalField } from '@herald/platform';
+import { ADMIN, AdminOnly, Authenticator, listBody, NotFoundProblem, PageQueryDto, OptionalField } from '@herald/platform';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { newAppToken, hashToken } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
@@ -62,7 +62,7 @@ export class TokensController {
   async list(@Param('appId') appKey: string, @Query() page: PageQueryDto) {
     const app = await this.apps.get(appKey, ADMIN); // @AdminOnly()
     const result = await this.tokens.list(app.id, page);
-    return { data: result.data.map(presentToken), nextCursor: result.nextCursor };
+    return listBody(result, presentToken);
   }
 
   @Delete(':tokenId')

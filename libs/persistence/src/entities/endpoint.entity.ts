@@ -2,7 +2,10 @@ import type { EndpointBatch, EndpointBody, EndpointSignature, EndpointType } fro
 import { secretBox } from '@herald/config';
 import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm';
 
-export type DisabledReason = 'manual' | 'failing' | 'gone';
+export type DisabledReason = 'manual' | 'failing' | 'gone' | 'exhausted';
+
+/** The compatibility API an endpoint was created through, which also decides how it reads there. */
+export type EndpointCompat = 'videocloud' | 'bedolaga';
 
 export interface PreviousSecret {
   secret: string;
@@ -27,6 +30,7 @@ export class EndpointEntity {
   @PrimaryColumn('text') id: string;
   @Column('text', { name: 'app_id' }) appId: string;
   @Column('text') url: string;
+  @Column('text', { nullable: true }) name: string | null;
   @Column('text', { default: 'webhook' }) type: EndpointType;
   @Column('jsonb', { default: { scheme: 'standard' } }) signature: EndpointSignature;
   @Column('jsonb', { default: { envelope: 'standard' } }) body: EndpointBody;
@@ -45,6 +49,13 @@ export class EndpointEntity {
   @Column('integer', { name: 'max_concurrency', default: 16 }) maxConcurrency: number;
   @Column('integer', { name: 'timeout_ms', default: 15000 }) timeoutMs: number;
   @Column('integer', { name: 'retry_schedule', array: true }) retrySchedule: number[];
+  /** How far each retry delay may stray from the schedule, 0-0.5 (0: exactly the schedule). */
+  @Column('double precision', { name: 'retry_jitter', default: 0.2 }) retryJitter: number;
+  /** Disable the endpoint (reason "exhausted") when one of its deliveries runs out of retries. */
+  @Column('boolean', { name: 'disable_on_exhaustion', default: false }) disableOnExhaustion: boolean;
+  /** A header that carries the event id, for schemes that send no `webhook-id`. */
+  @Column('text', { name: 'id_header', nullable: true }) idHeader: string | null;
+  @Column('text', { nullable: true }) compat: EndpointCompat | null;
   /** Bumped on every change; orders the config messages the dispatcher receives. */
   @Column('integer', { default: 1 }) version: number;
   /** Since when every attempt has failed (null while it succeeds); drives auto-disabling. */

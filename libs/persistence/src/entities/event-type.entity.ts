@@ -7,6 +7,8 @@ export class EventTypeEntity {
   @Column('text') description: string;
   @Column('jsonb', { nullable: true }) schema: object | null;
   @Column('boolean') deprecated: boolean;
+  /** A payload of this type (matching its schema) that test sends use. */
+  @Column('jsonb', { nullable: true }) example: object | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }

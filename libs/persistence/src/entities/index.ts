@@ -8,7 +8,7 @@ import { EventTypeEntity } from './event-type.entity';
 import { OutboxEntity } from './outbox.entity';
 
 export { AppEntity, AppTokenEntity, AttemptEntity, DeliveryEntity, EndpointEntity, EventEntity, EventTypeEntity, OutboxEntity };
-export type { DisabledReason } from './endpoint.entity';
+export type { DisabledReason, EndpointCompat } from './endpoint.entity';
 export type { DeliveryStatus } from './delivery.entity';
 export const ENTITIES = [
   AppEntity,

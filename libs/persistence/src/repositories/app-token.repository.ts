@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, LessThan } from 'typeorm';
 import { AppTokenEntity } from '../entities';
-import { decodeCursor, Page, PageQuery, toPage } from '../pagination';
+import { decodeCursor, Page, PageQuery, toPage, withTotal } from '../pagination';
 
 /** App tokens, always scoped by app; looked up by the hash of the token. */
 @Injectable()
@@ -19,7 +19,7 @@ export class AppTokenRepository {
       order: { id: 'DESC' },
       take: page.limit + 1,
     });
-    return toPage(rows, page.limit);
+    return withTotal(toPage(rows, page.limit), page, () => this.dataSource.getRepository(AppTokenEntity).countBy({ appId }));
   }
 
   /** False if the app has no such token. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, LessThan } from 'typeorm';
 import { AppEntity, EndpointEntity } from '../entities';
 import { rethrowTyped } from '../errors';
-import { decodeCursor, Page, PageQuery, toPage } from '../pagination';
+import { decodeCursor, Page, PageQuery, toPage, withTotal } from '../pagination';
 import { OutboxMessage, OutboxRepository } from './outbox.repository';
 
 /** Apps (tenants). Lookups accept the id or the app's `uid` alias. */
@@ -39,7 +39,7 @@ export class AppRepository {
       order: { id: 'DESC' },
       take: page.limit + 1,
     });
-    return toPage(rows, page.limit);
+    return withTotal(toPage(rows, page.limit), page, () => this.dataSource.getRepository(AppEntity).count());
   }
 
   async update(app: AppEntity): Promise<AppEntity> {

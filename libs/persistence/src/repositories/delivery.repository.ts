@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EventMessage } from '@herald/contracts';
-import { DataSource, FindOptionsWhere, LessThan } from 'typeorm';
+import { idFloor, IdPrefix, type EventMessage } from '@herald/contracts';
+import { DataSource } from 'typeorm';
 import { AttemptEntity, DeliveryEntity, DeliveryStatus } from '../entities';
 import { decodeCursor, Page, PageQuery, toPage } from '../pagination';
 
@@ -8,6 +8,27 @@ export interface DeliveryFilter {
   endpointId?: string;
   eventId?: string;
   status?: DeliveryStatus;
+  eventType?: string;
+  /** Deliveries created at or after this time… */
+  since?: Date;
+  /** …and before this one. */
+  until?: Date;
+}
+
+/** A delivery's latest attempt, as list items show it. */
+export interface LastAttempt {
+  at: Date;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** A delivery in a list: the row and its latest attempt (null before the first). */
+export type DeliveryListItem = DeliveryEntity & { lastAttempt: LastAttempt | null };
+
+/** Delivery statistics of an app: its totals and each endpoint's (API.md v1.1, app stats). */
+export interface AppStats extends EndpointStats {
+  endpoints: (EndpointStats & { endpointId: string })[];
 }
 
 /** A new delivery as the fan-out creates it. */
@@ -87,6 +108,37 @@ export interface EndpointStats {
   latencyMs: { p50: number | null; p95: number | null; p99: number | null };
 }
 
+interface CountRow {
+  endpoint_id: string | null;
+  total: string;
+  succeeded: string;
+  failed: string;
+  pending: string;
+}
+
+interface LatencyRow {
+  endpoint_id: string | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+function toStats(counts: CountRow | undefined, latency: LatencyRow | undefined): EndpointStats {
+  const [total, succeeded, failed, pending] = [counts?.total, counts?.succeeded, counts?.failed, counts?.pending].map((v) =>
+    Number(v ?? 0),
+  );
+  const settled = succeeded + failed;
+  const round = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.round(value));
+  return {
+    total,
+    succeeded,
+    failed,
+    pending,
+    successRate: settled > 0 ? succeeded / settled : null,
+    latencyMs: { p50: round(latency?.p50), p95: round(latency?.p95), p99: round(latency?.p99) },
+  };
+}
+
 interface RecordedRow {
   id: string;
   attempt_count: number;
@@ -141,14 +193,57 @@ export type DeliveryWithAttempts = DeliveryEntity & { attempts: AttemptEntity[] 
 export class DeliveryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(appId: string, filter: DeliveryFilter, page: PageQuery): Promise<Page<DeliveryEntity>> {
-    const where: FindOptionsWhere<DeliveryEntity> = { appId };
-    if (filter.endpointId !== undefined) where.endpointId = filter.endpointId;
-    if (filter.eventId !== undefined) where.eventId = filter.eventId;
-    if (filter.status !== undefined) where.status = filter.status;
-    if (page.cursor) where.id = LessThan(decodeCursor(page.cursor));
-    const rows = await this.dataSource.getRepository(DeliveryEntity).find({ where, order: { id: 'DESC' }, take: page.limit + 1 });
-    return toPage(rows, page.limit);
+  /** Newest first, by cursor or (compatibility APIs) by `offset`; each with its latest attempt. */
+  async list(appId: string, filter: DeliveryFilter, page: PageQuery & { offset?: number }): Promise<Page<DeliveryListItem>> {
+    const query = this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('d').where('d.app_id = :appId', { appId });
+    if (filter.endpointId !== undefined) query.andWhere('d.endpoint_id = :endpointId', { endpointId: filter.endpointId });
+    if (filter.eventId !== undefined) query.andWhere('d.event_id = :eventId', { eventId: filter.eventId });
+    if (filter.status !== undefined) query.andWhere('d.status = :status', { status: filter.status });
+    if (filter.eventType !== undefined) query.andWhere('d.event_type = :eventType', { eventType: filter.eventType });
+    // Ids sort by their event's time, which is at most the delivery's creation (a day of slack
+    // covers a fan-out backlog): the id bounds let the (app_id, id) index narrow the window.
+    if (filter.since !== undefined) {
+      query.andWhere('d.created_at >= :since AND d.id >= :sinceId', {
+        since: filter.since,
+        sinceId: idFloor(IdPrefix.delivery, filter.since.getTime() - 24 * 3600_000),
+      });
+    }
+    if (filter.until !== undefined) {
+      query.andWhere('d.created_at < :until AND d.id < :untilId', {
+        until: filter.until,
+        untilId: idFloor(IdPrefix.delivery, filter.until.getTime()),
+      });
+    }
+    const counting = page.withTotal ? query.clone() : null;
+    if (page.cursor) query.andWhere('d.id < :cursor', { cursor: decodeCursor(page.cursor) });
+    query.orderBy('d.id', 'DESC').take(page.limit + 1);
+    if (page.offset) query.skip(page.offset);
+    const result = toPage(await query.getMany(), page.limit);
+    const last = await this.lastAttempts(
+      appId,
+      result.data.map((d) => d.id),
+    );
+    const data = result.data.map((d) => ({ ...d, lastAttempt: last.get(d.id) ?? null }));
+    return { data, nextCursor: result.nextCursor, ...(counting ? { total: await counting.getCount() } : {}) };
+  }
+
+  /** The latest attempt of each of these deliveries (by the attempts' delivery index). */
+  private async lastAttempts(appId: string, ids: string[]): Promise<Map<string, LastAttempt>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource.query<
+      { delivery_id: string; started_at: Date; response_status: number | null; error: string | null; duration_ms: number }[]
+    >(
+      `SELECT DISTINCT ON (delivery_id) delivery_id, started_at, response_status, error, duration_ms
+       FROM attempts WHERE delivery_id = ANY($2::text[]) AND app_id = $1
+       ORDER BY delivery_id, attempt DESC`,
+      [appId, ids],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.delivery_id,
+        { at: row.started_at, responseStatus: row.response_status, error: row.error, durationMs: row.duration_ms },
+      ]),
+    );
   }
 
   async findWithAttempts(appId: string, id: string): Promise<DeliveryWithAttempts | null> {
@@ -375,11 +470,12 @@ export class DeliveryRepository {
 
   /** Fails every pending delivery of an endpoint (it was disabled or answered 410). */
   async failPendingOfEndpoint(endpointId: string): Promise<number> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now() WHERE endpoint_id = $1 AND status = 'pending' RETURNING id`,
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [, count] = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE deliveries SET status = 'failed', next_attempt_at = NULL, updated_at = now() WHERE endpoint_id = $1 AND status = 'pending'`,
       [endpointId],
     );
-    return rows.length;
+    return count;
   }
 
   /** Makes a delivery pending again for one more attempt now; returns it with its event. */
@@ -417,6 +513,88 @@ export class DeliveryRepository {
       [appId, endpointId, since.toISOString(), until.toISOString(), all, limit],
     );
     return rows.map(toQueued);
+  }
+
+  /**
+   * The app's delivery counts (created since `since`) and attempt latency percentiles, in all
+   * and per endpoint, in two grouped statements on the existing indexes: deliveries by
+   * `(app_id, id)` (ids sort by their event's time, which precedes the delivery's creation: a
+   * day of slack covers a fan-out backlog), attempts by `(endpoint_id, started_at)` over the
+   * app's endpoints.
+   */
+  async appStats(appId: string, since: Date): Promise<AppStats> {
+    const counts = await this.dataSource.query<CountRow[]>(
+      `SELECT endpoint_id, count(*) AS total,
+              count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+              count(*) FILTER (WHERE status = 'failed') AS failed,
+              count(*) FILTER (WHERE status = 'pending') AS pending
+       FROM deliveries WHERE app_id = $1 AND id >= $3 AND created_at >= $2
+       GROUP BY GROUPING SETS ((endpoint_id), ())`,
+      [appId, since.toISOString(), idFloor(IdPrefix.delivery, since.getTime() - 24 * 3600_000)],
+    );
+    const latencies = await this.dataSource.query<LatencyRow[]>(
+      `SELECT endpoint_id,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99
+       FROM attempts WHERE endpoint_id IN (SELECT id FROM endpoints WHERE app_id = $1) AND app_id = $1 AND started_at >= $2
+       GROUP BY GROUPING SETS ((endpoint_id), ())`,
+      [appId, since.toISOString()],
+    );
+    const latencyOf = new Map(latencies.map((row) => [row.endpoint_id, row]));
+    const stats = (row: CountRow | undefined) => toStats(row, latencyOf.get(row?.endpoint_id ?? null));
+    const total = counts.find((row) => row.endpoint_id === null);
+    return {
+      ...toStats(total, latencyOf.get(null)),
+      endpoints: counts
+        .filter((row) => row.endpoint_id !== null)
+        .sort((a, b) => ((a.endpoint_id as string) < (b.endpoint_id as string) ? -1 : 1))
+        .map((row) => ({ endpointId: row.endpoint_id as string, ...stats(row) })),
+    };
+  }
+
+  /** Each endpoint's deliveries by status, all time (the deliveries' endpoint-and-status index). */
+  async countsByEndpoint(
+    appId: string,
+    endpointIds: string[],
+  ): Promise<Map<string, { succeeded: number; failed: number; pending: number }>> {
+    if (endpointIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ endpoint_id: string; status: DeliveryStatus; count: string }[]>(
+      `SELECT endpoint_id, status, count(*) FROM deliveries WHERE endpoint_id = ANY($2::text[]) AND app_id = $1 GROUP BY endpoint_id, status`,
+      [appId, endpointIds],
+    );
+    const counts = new Map<string, { succeeded: number; failed: number; pending: number }>();
+    for (const row of rows) {
+      const entry = counts.get(row.endpoint_id) ?? { succeeded: 0, failed: 0, pending: 0 };
+      entry[row.status] = Number(row.count);
+      counts.set(row.endpoint_id, entry);
+    }
+    return counts;
+  }
+
+  /** The endpoints a compatibility API created in an app, and their deliveries by status. */
+  async compatTotals(
+    appId: string,
+    compat: string,
+  ): Promise<{ webhooks: number; activeWebhooks: number; succeeded: number; failed: number; pending: number }> {
+    const [row] = await this.dataSource.query<Record<'webhooks' | 'active' | 'succeeded' | 'failed' | 'pending', string>[]>(
+      `SELECT
+         (SELECT count(*) FROM endpoints WHERE app_id = $1 AND compat = $2) AS webhooks,
+         (SELECT count(*) FROM endpoints WHERE app_id = $1 AND compat = $2 AND NOT disabled) AS active,
+         count(*) FILTER (WHERE d.status = 'succeeded') AS succeeded,
+         count(*) FILTER (WHERE d.status = 'failed') AS failed,
+         count(*) FILTER (WHERE d.status = 'pending') AS pending
+       FROM endpoints e JOIN deliveries d ON d.endpoint_id = e.id AND d.app_id = e.app_id
+       WHERE e.app_id = $1 AND e.compat = $2`,
+      [appId, compat],
+    );
+    return {
+      webhooks: Number(row.webhooks),
+      activeWebhooks: Number(row.active),
+      succeeded: Number(row.succeeded),
+      failed: Number(row.failed),
+      pending: Number(row.pending),
+    };
   }
 
   /** Counts by status of the endpoint's deliveries created since `since`, and attempt latency percentiles. */

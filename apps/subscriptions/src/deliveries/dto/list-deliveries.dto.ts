@@ -1,5 +1,5 @@
 import { IsIn, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto, OptionalField } from '@herald/platform';
+import { IsDateTime, PageQueryDto, OptionalField } from '@herald/platform';
 
 export class ListDeliveriesQueryDto extends PageQueryDto {
   @OptionalField()
@@ -15,4 +15,19 @@ export class ListDeliveriesQueryDto extends PageQueryDto {
   @OptionalField()
   @IsIn(['pending', 'succeeded', 'failed'])
   status?: 'pending' | 'succeeded' | 'failed';
+
+  @OptionalField()
+  @IsString()
+  @MaxLength(128)
+  eventType?: string;
+
+  /** Deliveries created at or after this time. */
+  @OptionalField()
+  @IsDateTime()
+  since?: string;
+
+  /** Deliveries created before this time. */
+  @OptionalField()
+  @IsDateTime()
+  until?: string;
 }

@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsObject,
   IsString,
   IsUrl,
@@ -26,12 +27,18 @@ import {
 } from '@herald/contracts';
 import { PageQueryDto, OptionalField } from '@herald/platform';
 import { IsStringMap } from '../../common/string-map.validator';
-import { IsBatchSettings, IsBodyFormat, IsRequestHeaders, IsSignatureScheme } from './endpoint.validators';
+import { IsBatchSettings, IsBodyFormat, IsIdHeader, IsRequestHeaders, IsSignatureScheme } from './endpoint.validators';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 
 /** Every endpoint field but `url`; PATCH takes any subset. */
 class EndpointFieldsDto {
+  /** A short name for people (the Telegram panel's webhooks have one); null removes it. */
+  @OptionalField({ nullable: true })
+  @IsString()
+  @Length(1, 200)
+  name?: string | null;
+
   @OptionalField()
   @IsString()
   @MaxLength(1024)
@@ -68,10 +75,10 @@ class EndpointFieldsDto {
   @Validate(IsRequestHeaders)
   headers?: Record<string, string>;
 
-  /** `whsec_…` for the standard scheme (checked with the scheme), any 16–256 characters otherwise. */
+  /** `whsec_…` for the standard scheme (checked with the scheme), any 8–256 characters otherwise. */
   @OptionalField()
   @IsString()
-  @Length(16, 256)
+  @Length(8, 256)
   secret?: string;
 
   @OptionalField()
@@ -119,6 +126,24 @@ class EndpointFieldsDto {
   @Min(1, { each: true })
   @Max(7 * 24 * 3600, { each: true })
   retrySchedule?: number[];
+
+  /** Each retry waits its scheduled delay × (1 ± up to this); 0 = exactly the schedule. */
+  @OptionalField()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(0.5)
+  retryJitter?: number;
+
+  /** Disable the endpoint (reason "exhausted") when one of its deliveries exhausts its schedule. */
+  @OptionalField()
+  @IsBoolean()
+  disableOnExhaustion?: boolean;
+
+  /** A header carrying the event id (batch id for a batch), for schemes that send no `webhook-id`; null removes it. */
+  @OptionalField({ nullable: true })
+  @IsString()
+  @Validate(IsIdHeader)
+  idHeader?: string | null;
 }
 
 export class CreateEndpointDto extends EndpointFieldsDto {
@@ -151,7 +176,7 @@ export class RotateSecretDto {
   /** The new secret; generated when absent. */
   @OptionalField()
   @IsString()
-  @Length(16, 256)
+  @Length(8, 256)
   secret?: string;
 
   /** How long the old secret keeps signing too (standard scheme only). */

@@ -44,6 +44,20 @@ export class IsRequestHeaders implements ValidatorConstraintInterface {
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 
+/** A header name Herald may set to the event id: valid, not reserved, not `webhook-*` or `user-agent`. */
+@ValidatorConstraint({ name: 'isIdHeader' })
+export class IsIdHeader implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string' || !HEADER_NAME.test(value)) return false;
+    const name = value.toLowerCase();
+    return !RESERVED_HEADERS.has(name) && !name.startsWith('webhook-') && name !== 'user-agent';
+  }
+
+  defaultMessage(): string {
+    return 'idHeader must be a header name (e.g. "X-Webhook-Delivery"); hop-by-hop, host, content-*, user-agent and webhook-* names cannot be used';
+  }
+}
+
 /** `{scheme: "standard" | "hmac-sha256" | "shared-secret" | "none", …}` with the fields each needs. */
 @ValidatorConstraint({ name: 'isSignatureScheme' })
 export class IsSignatureScheme implements ValidatorConstraintInterface {
@@ -74,21 +88,22 @@ export class IsSignatureScheme implements ValidatorConstraintInterface {
   }
 }
 
-/** `{envelope: "standard" | "data" | "transform", transform?, serialization?: "compact" | "python-sorted"}`. */
+/** `{envelope: "standard" | "data" | "transform", transform?, serialization?: "compact" | "python" | "python-sorted"}`. */
 @ValidatorConstraint({ name: 'isBodyFormat' })
 export class IsBodyFormat implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
     const { envelope, transform, serialization, ...rest } = value as Record<string, unknown>;
     if (Object.keys(rest).length > 0) return false;
-    if (serialization !== undefined && serialization !== 'compact' && serialization !== 'python-sorted') return false;
+    if (serialization !== undefined && serialization !== 'compact' && serialization !== 'python' && serialization !== 'python-sorted')
+      return false;
     if (transform !== undefined && (typeof transform !== 'string' || transform.length === 0 || transform.length > 10_000)) return false;
     if (envelope === 'transform') return typeof transform === 'string';
     return envelope === 'standard' || envelope === 'data';
   }
 
   defaultMessage(): string {
-    return 'body must be {envelope: "standard" | "data"} or {envelope: "transform", transform: "<JSONata>"}, with serialization "compact" or "python-sorted"';
+    return 'body must be {envelope: "standard" | "data"} or {envelope: "transform", transform: "<JSONata>"}, with serialization "compact", "python" or "python-sorted"';
   }
 }
 

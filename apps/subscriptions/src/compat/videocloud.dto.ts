@@ -1,0 +1,78 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUrl, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { EVENT_TYPE_FILTER_PATTERN, EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
+import { OptionalField } from '@herald/platform';
+import { CompatAppQueryDto } from './compat-app';
+
+const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
+
+/** `POST /webhooks` of VideoCloud's webhook guide. */
+export class VideoCloudCreateDto {
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
+  url: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(130, { each: true })
+  @Matches(EVENT_TYPE_FILTER_PATTERN, { each: true, message: 'each value in events must be an event type, "prefix.*" or "*"' })
+  events: string[];
+
+  /** The HMAC key of X-VideoCloud-Signature; generated when absent. */
+  @OptionalField()
+  @IsString()
+  @Length(8, 256)
+  secret?: string;
+}
+
+/** `PUT /webhooks/{id}`: any of the fields. */
+export class VideoCloudUpdateDto {
+  @OptionalField()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
+  url?: string;
+
+  @OptionalField()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(130, { each: true })
+  @Matches(EVENT_TYPE_FILTER_PATTERN, { each: true, message: 'each value in events must be an event type, "prefix.*" or "*"' })
+  events?: string[];
+
+  @OptionalField()
+  @IsString()
+  @Length(8, 256)
+  secret?: string;
+}
+
+/** `POST /webhooks/{id}/test`. */
+export class VideoCloudTestDto {
+  @OptionalField()
+  @IsString()
+  @MaxLength(EVENT_TYPE_MAX_LENGTH)
+  @Matches(EVENT_TYPE_PATTERN, { message: 'event must be dot-separated segments of [A-Za-z0-9_-]' })
+  event?: string;
+}
+
+/** `?limit=&offset=` (and `?app=`) of the lists. */
+export class VideoCloudListQueryDto extends CompatAppQueryDto {
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(250)
+  limit: number = 50;
+
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  offset: number = 0;
+}
