@@ -1,4 +1,5 @@
 import { HttpStatus, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { OpenAPIObject, SchemaObject } from '@nestjs/swagger';
 import { HeraldConfig } from '@herald/config';
 import { ApiDescription, createOpenApiDocument, describeRoutes, includeOperations, pageOf, schemaRef } from '@herald/platform';
@@ -12,6 +13,7 @@ import { EndpointsController } from './endpoints/endpoints.controller';
 import { EventTypesController } from './event-types/event-types.controller';
 import { EventsController } from './events/events.controller';
 import { TokensController } from './tokens/tokens.controller';
+import { SubscriptionsModule } from './subscriptions.module';
 
 const id = (example: string): SchemaObject => ({ type: 'string', example });
 const time: SchemaObject = { type: 'string', format: 'date-time' };
@@ -331,3 +333,17 @@ export function restApiDocument(app: INestApplication, ingest: OpenAPIObject, co
 }
 
 export { ingestApiDocument };
+
+/**
+ * The same document built in preview mode (no database, no NATS): what `libs/client` is generated
+ * from (scripts/generate-client.ts), so the typed client and the served document cannot differ.
+ */
+export async function previewRestApiDocument(config: HeraldConfig): Promise<OpenAPIObject> {
+  const ingest = await ingestApiDocument(config);
+  const app = await NestFactory.create(SubscriptionsModule.register(config), { preview: true, logger: false, abortOnError: false });
+  try {
+    return restApiDocument(app, ingest, config);
+  } finally {
+    await app.close();
+  }
+}
