@@ -154,8 +154,11 @@ describe('the OpenAPI documents at /openapi.json and Swagger UI at /docs', () =>
       'query:cursor',
       'query:endpointId',
       'query:eventId',
+      'query:eventType',
       'query:limit',
+      'query:since',
       'query:status',
+      'query:until',
     ]);
     expect(deliveries['query:status'].schema).toMatchObject({ enum: ['pending', 'succeeded', 'failed'] });
     expect(Object.keys(parameters('GET /v1/apps/{appId}/events')).sort()).toEqual([

@@ -21,6 +21,9 @@ import { OutboxRelay } from '@herald/platform';
 import { TokensController } from './tokens/tokens.controller';
 import { EventTypesController } from './event-types/event-types.controller';
 import { EventsController } from './events/events.controller';
+import { PortalSessionsController } from './portal/portal-sessions.controller';
+import { SessionController } from './portal/session.controller';
+import { StatsController } from './stats/stats.controller';
 
 /** The management API (REST and gRPC): apps, endpoints, and reads of deliveries. */
 @Module({})
@@ -36,7 +39,17 @@ export class SubscriptionsModule {
         MessagingModule.forRoot('subscriptions'),
         PlatformModule,
       ],
-      controllers: [AppsController, TokensController, EventTypesController, EndpointsController, EventsController, DeliveriesController],
+      controllers: [
+        AppsController,
+        TokensController,
+        EventTypesController,
+        EndpointsController,
+        EventsController,
+        DeliveriesController,
+        StatsController,
+        PortalSessionsController,
+        SessionController,
+      ],
       providers: [
         AppsService,
         EndpointsService,

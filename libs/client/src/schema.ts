@@ -278,6 +278,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/apps/{appId}/endpoints/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The exact request (headers and body) a sample event produces with these settings; nothing is sent */
+        post: operations["endpoints_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/apps/{appId}/events": {
         parameters: {
             query?: never;
@@ -324,6 +341,40 @@ export interface paths {
         put?: never;
         /** Publish up to 500 events; each gets its own result or error */
         post: operations["events_publishBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/portal-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a portal session (admin): a short-lived app token and the link that opens the app’s portal */
+        post: operations["portalSessions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/apps/{appId}/stats/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attempts per time bucket by outcome, with latency percentiles (the app’s, or one endpoint’s) */
+        get: operations["stats_timeseries"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -402,6 +453,23 @@ export interface paths {
         patch: operations["eventTypes_update"];
         trace?: never;
     };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the token is: the admin, or an app token (and whether read-only) */
+        get: operations["session_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -434,6 +502,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             outcome: "success" | "failure";
+            /** @description the request body as sent, its first 64 KiB (null when nothing was sent) */
+            requestBody?: string | null;
             requestHeaders: {
                 [key: string]: string;
             };
@@ -471,8 +541,13 @@ export interface components {
         CreateEventTypeDto: {
             deprecated?: boolean;
             description?: string;
+            example?: Record<string, never>;
             name: string;
             schema?: Record<string, never>;
+        };
+        CreatePortalSessionDto: {
+            expiresInSeconds?: number;
+            readOnly?: boolean;
         };
         CreateTokenDto: {
             description?: string;
@@ -535,8 +610,26 @@ export interface components {
              */
             eventTypes: string[];
             headers?: components["schemas"]["RequestHeaders"];
+            /** @description from its attempt records (REST responses) */
+            health?: {
+                /**
+                 * @description `open` when its latest attempts all failed, as many as open the dispatcher’s circuit breaker
+                 * @enum {string}
+                 */
+                circuit: "closed" | "open";
+                /** @description share of the last 24 h’s attempts that succeeded */
+                successRate24h: number | null;
+            };
             /** @example ep_01jd2x3y4z5a6b7c8d9e0f1g2h */
             id: string;
+            /** @description its latest attempt (REST responses; null before the first) */
+            lastDelivery?: {
+                /** Format: date-time */
+                at: string;
+                responseStatus: number | null;
+                /** @enum {string} */
+                status: "succeeded" | "failed";
+            } | null;
             maxConcurrency?: number;
             metadata: components["schemas"]["StringMap"];
             /** @description deliveries per second */
@@ -573,6 +666,29 @@ export interface components {
             data: components["schemas"]["Endpoint"][];
             /** @description pass as `?cursor=` for the next page; null on the last */
             nextCursor: string | null;
+        };
+        EndpointPreviewDto: {
+            batch?: components["schemas"]["EndpointBatch"] | null;
+            body?: components["schemas"]["EndpointBody"];
+            channels?: string[] | null;
+            description?: string;
+            disabled?: boolean;
+            endpointId?: string;
+            eventType?: string;
+            eventTypes?: string[];
+            headers?: components["schemas"]["RequestHeaders"];
+            maxConcurrency?: number;
+            metadata?: components["schemas"]["StringMap"];
+            payload?: Record<string, never>;
+            rateLimit?: number | null;
+            retrySchedule?: number[];
+            secret?: string;
+            signature?: components["schemas"]["EndpointSignature"];
+            timeoutMs?: number;
+            /** @enum {string} */
+            type?: "webhook" | "discord" | "slack";
+            /** Format: uri */
+            url?: string;
         };
         EndpointSecret: {
             /** @example whsec_… */
@@ -633,6 +749,8 @@ export interface components {
             createdAt: string;
             deprecated: boolean;
             description: string;
+            /** @description an example payload (matches the schema); a test send without a payload uses it */
+            example?: Record<string, never> | null;
             /** @example user.created */
             name: string;
             /** @description a JSON Schema (2020-12) every payload of this type must match */
@@ -665,6 +783,23 @@ export interface components {
              * @example hrld_…
              */
             token: string;
+        };
+        PortalSession: {
+            /** @example app_… */
+            appId: string;
+            /** Format: date-time */
+            expiresAt: string;
+            readOnly: boolean;
+            /**
+             * @description acts as an app token until expiresAt (read-only: every write is 403)
+             * @example hrld_…
+             */
+            token: string;
+            /**
+             * @description opens the app’s portal
+             * @example https://herald.example/console/portal#token=hrld_…
+             */
+            url: string;
         };
         /** @description An RFC 9457 problem: every 4xx and 5xx answer. */
         Problem: {
@@ -728,22 +863,78 @@ export interface components {
             payload: Record<string, never>;
         };
         ReplayDto: {
+            dryRun?: boolean;
             since: string;
             /** @enum {string} */
             status?: "failed" | "all";
             until?: string;
         };
         ReplayResult: {
-            /** @description deliveries queued again */
+            /** @description deliveries queued again (with `dryRun`: that would be) */
             count: number;
+            dryRun: boolean;
         };
         /** @description up to 32 extra request headers; hop-by-hop, host, content-* and webhook-* names are refused; values may use {{eventType}}, {{eventId}}, {{endpointId}}, {{deliveryId}}, {{attempt}} */
         RequestHeaders: {
             [key: string]: string;
         };
+        /** @description the request the dispatcher would send for a sample event (built by its own code; nothing is sent) */
+        RequestPreview: {
+            /** @description the body bytes, as UTF-8 text */
+            body: string;
+            bodyBytes: number;
+            event: {
+                eventType: string;
+                /** @example evt_… */
+                id: string;
+                /** Format: date-time */
+                occurredAt: string;
+                payload: Record<string, never>;
+            };
+            headers: {
+                [key: string]: string;
+            };
+            /** @enum {string} */
+            method: "POST";
+            /** @description true when the signature uses a sample secret (no endpoint named, no secret given) */
+            sampleSecret: boolean;
+            url: string;
+        };
         RotateSecretDto: {
             gracePeriodSeconds?: number;
             secret?: string;
+        };
+        Session: {
+            /** @description the one app an app token (or portal session) may see */
+            appId: string | null;
+            /** @enum {string} */
+            kind: "admin" | "app";
+            /** @description true for a portal session */
+            portal: boolean;
+            readOnly: boolean;
+        };
+        StatsTimeseries: {
+            /** @enum {integer} */
+            bucketSeconds: 60 | 300 | 900 | 3600;
+            /** @description one bucket per `bucketSeconds` from `since`, oldest first, empty ones included */
+            data: {
+                /** @description attempts that failed */
+                failed: number;
+                latencyMs: {
+                    p50: number | null;
+                    p95: number | null;
+                    p99: number | null;
+                };
+                /** Format: date-time */
+                start: string;
+                /** @description attempts that succeeded */
+                succeeded: number;
+            }[];
+            endpointId: string | null;
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
         };
         /** @description up to 64 keys (1–128 characters) mapped to strings of at most 1,024 characters */
         StringMap: {
@@ -801,6 +992,7 @@ export interface components {
         UpdateEventTypeDto: {
             deprecated?: boolean;
             description?: string;
+            example?: Record<string, never> | null;
             schema?: Record<string, never> | null;
         };
     };
@@ -1161,8 +1353,11 @@ export interface operations {
                 cursor?: string;
                 endpointId?: string;
                 eventId?: string;
+                eventType?: string;
                 limit?: number;
+                since?: string;
                 status?: "pending" | "succeeded" | "failed";
+                until?: string;
             };
             header?: never;
             path: {
@@ -1897,6 +2092,72 @@ export interface operations {
             };
         };
     };
+    endpoints_preview: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat within 24 h with the same key and token returns the first response (header `Idempotent-Replayed: true`) and does nothing again; the same key with a different request is 422, while the first still runs 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description the app’s id (`app_…`) or its uid */
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndpointPreviewDto"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequestPreview"];
+                };
+            };
+            /** @description Bad input (the problem names the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the app token’s app) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable (the problem names the field) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     events_list: {
         parameters: {
             query?: {
@@ -2154,6 +2415,127 @@ export interface operations {
             };
             /** @description Rate limited (see Retry-After) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    portalSessions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A repeat within 24 h with the same key and token returns the first response (header `Idempotent-Replayed: true`) and does nothing again; the same key with a different request is 422, while the first still runs 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description the app’s id (`app_…`) or its uid */
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePortalSessionDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSession"];
+                };
+            };
+            /** @description Bad input (the problem names the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An app token on an admin-only route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the app token’s app) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stats_timeseries: {
+        parameters: {
+            query?: {
+                bucket?: "60" | "300" | "900" | "3600";
+                endpointId?: string;
+                since?: string;
+                until?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the app’s id (`app_…`) or its uid */
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsTimeseries"];
+                };
+            };
+            /** @description Bad input (the problem names the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the app token’s app) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2602,6 +2984,35 @@ export interface operations {
             };
             /** @description Unprocessable (the problem names the field) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    session_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Missing or invalid token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,3 +11,6 @@ export function matchesEventType(filter: string, eventType: string): boolean {
   if (filter.endsWith('.*')) return eventType.startsWith(filter.slice(0, -1));
   return filter === eventType;
 }
+
+/** Consecutive failed attempts that open an endpoint's circuit breaker. */
+export const CIRCUIT_FAILURES_TO_OPEN = 5;

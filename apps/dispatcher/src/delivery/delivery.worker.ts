@@ -11,7 +11,6 @@ import {
   newId,
   OutcomeType,
 } from '@herald/contracts';
-import { TransformError } from '@herald/signing';
 import { ConsumerWorker, DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders, withoutAutoInstrumentation } from '@herald/telemetry';
 import { Batcher, DeliveryRepository, RecordedAttempt } from '@herald/persistence';
@@ -23,7 +22,16 @@ import { EndpointDisabler } from './endpoint-disabler';
 import { CircuitState, EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
-import { bodyValue, buildBatchRequest, buildWebhookRequest, recordableHeaders, TransformCache, WebhookRequest } from './webhook-request';
+import {
+  bodyValue,
+  buildBatchRequest,
+  buildWebhookRequest,
+  recordableBody,
+  recordableHeaders,
+  TransformCache,
+  TransformError,
+  WebhookRequest,
+} from '@herald/signing';
 
 /** One delivery to attempt (alone or in a batch). */
 type Member = { deliveryId: string; attempt: number; event: EventMessage };
@@ -262,6 +270,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     const throttled = result.status === 429 || result.status === 503;
     const jitter = 0.8 + Math.random() * 0.4;
     const requestHeaders = recordableHeaders(endpoint, request.headers);
+    const requestBody = recordableBody(request.body);
     const recorded = await Promise.all(
       members.map((member) =>
         this.recorder.record({
@@ -276,6 +285,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
           responseBody: result.body,
           error: result.error,
           requestHeaders,
+          requestBody,
           retrySchedule: endpoint.retrySchedule,
           retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
           batchId,

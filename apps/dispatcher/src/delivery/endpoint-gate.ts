@@ -1,7 +1,7 @@
-import { EndpointConfig } from '@herald/contracts';
+import { CIRCUIT_FAILURES_TO_OPEN, EndpointConfig } from '@herald/contracts';
 
-/** Consecutive failures that open an endpoint's circuit. */
-export const FAILURES_TO_OPEN = 5;
+/** Consecutive failures that open an endpoint's circuit (the console reads the same number from attempt records). */
+export const FAILURES_TO_OPEN = CIRCUIT_FAILURES_TO_OPEN;
 const FIRST_COOLDOWN_MS = 5_000;
 const MAX_COOLDOWN_MS = 5 * 60_000;
 /** A delivery that would wait longer than this for a concurrency slot is parked instead. */

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { DeliveryRepository } from '@herald/persistence';
-import { Caller, Principal } from '@herald/platform';
+import { Caller, Principal, ValidationProblem } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
 import { presentDelivery, presentDeliveryWithAttempts } from './delivery.presenter';
 import { DeliveryOperationsService } from './delivery-operations.service';
@@ -17,8 +17,11 @@ export class DeliveriesController {
   @Get()
   async list(@Caller() caller: Principal, @Param('appId') appKey: string, @Query() query: ListDeliveriesQueryDto) {
     const app = await this.apps.get(appKey, caller);
-    const { endpointId, eventId, status } = query;
-    const result = await this.deliveries.list(app.id, { endpointId, eventId, status }, query);
+    const { endpointId, eventId, status, eventType } = query;
+    const since = query.since ? new Date(query.since) : undefined;
+    const until = query.until ? new Date(query.until) : undefined;
+    if (since && until && until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
+    const result = await this.deliveries.list(app.id, { endpointId, eventId, status, eventType, since, until }, query);
     return { data: result.data.map(presentDelivery), nextCursor: result.nextCursor };
   }
 

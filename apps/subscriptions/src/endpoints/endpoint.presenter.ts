@@ -1,7 +1,9 @@
-import { EndpointEntity } from '@herald/persistence';
+import { EndpointEntity, EndpointHealth } from '@herald/persistence';
 
-/** The public shape of an endpoint: every field but the secret (API.md, "Endpoints"). */
-export function presentEndpoint(endpoint: EndpointEntity) {
+const NO_ATTEMPTS: EndpointHealth = { successRate24h: null, circuit: 'closed', lastDelivery: null };
+
+/** The public shape of an endpoint: every field but the secret (API.md, "Endpoints"), with its health when known. */
+export function presentEndpoint(endpoint: EndpointEntity, health?: EndpointHealth) {
   return {
     id: endpoint.id,
     appId: endpoint.appId,
@@ -23,5 +25,14 @@ export function presentEndpoint(endpoint: EndpointEntity) {
     retrySchedule: endpoint.retrySchedule,
     createdAt: endpoint.createdAt,
     updatedAt: endpoint.updatedAt,
+    ...(health ? presentHealth(health) : {}),
+  };
+}
+
+/** `lastDelivery` and `health` (API.md v1.1) of an endpoint with attempts recorded or none. */
+export function presentHealth(health: EndpointHealth = NO_ATTEMPTS) {
+  return {
+    lastDelivery: health.lastDelivery,
+    health: { successRate24h: health.successRate24h, circuit: health.circuit },
   };
 }

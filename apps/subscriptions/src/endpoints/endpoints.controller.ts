@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ValidationProblem } from '@herald/platform';
-import { Caller, Principal } from '@herald/platform';
-import { DeliveryOperationsService } from '../deliveries/delivery-operations.service';
-import { ReplayDto, StatsQueryDto, TestEventDto } from './dto/endpoint-actions.dto';
+import { DeliveryStatsRepository, EndpointEntity } from '@herald/persistence';
+import { Caller, Principal, ReadOnlySafe, ValidationProblem } from '@herald/platform';
+import { DeliveryOperationsService, MAX_REPLAY } from '../deliveries/delivery-operations.service';
+import { EndpointPreviewDto, ReplayDto, StatsQueryDto, TestEventDto } from './dto/endpoint-actions.dto';
 import { AppsService } from '../apps/apps.service';
 import { CreateEndpointDto, ListEndpointsQueryDto, RotateSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { presentEndpoint } from './endpoint.presenter';
-import { EndpointsService } from './endpoints.service';
+import { EndpointsService, TEST_EVENT_TYPE } from './endpoints.service';
 
 @Controller('v1/apps/:appId/endpoints')
 export class EndpointsController {
@@ -14,12 +14,32 @@ export class EndpointsController {
     private readonly apps: AppsService,
     private readonly endpoints: EndpointsService,
     private readonly operations: DeliveryOperationsService,
+    private readonly deliveryStats: DeliveryStatsRepository,
   ) {}
+
+  /** Endpoints with their health (last delivery, 24 h success rate, circuit) from their attempt records. */
+  private async withHealth(appId: string, endpoints: EndpointEntity[]) {
+    const health = await this.deliveryStats.endpointHealth(
+      appId,
+      endpoints.map((e) => e.id),
+    );
+    return endpoints.map((endpoint) => presentEndpoint(endpoint, health.get(endpoint.id)));
+  }
+
+  /** The exact request (headers and body bytes) a sample event produces with these settings; nothing is sent. */
+  @Post('preview')
+  @HttpCode(200)
+  @ReadOnlySafe()
+  async preview(@Caller() caller: Principal, @Param('appId') appKey: string, @Body() dto: EndpointPreviewDto) {
+    const app = await this.apps.get(appKey, caller);
+    return this.endpoints.preview(app.id, dto);
+  }
 
   @Post()
   async create(@Caller() caller: Principal, @Param('appId') appKey: string, @Body() dto: CreateEndpointDto) {
     const app = await this.apps.get(appKey, caller);
-    return presentEndpoint(await this.endpoints.create(app.id, dto));
+    const [created] = await this.withHealth(app.id, [await this.endpoints.create(app.id, dto)]);
+    return created;
   }
 
   @Get()
@@ -27,13 +47,14 @@ export class EndpointsController {
     const app = await this.apps.get(appKey, caller);
     const disabled = query.disabled === undefined ? undefined : query.disabled === 'true';
     const result = await this.endpoints.list(app.id, { eventType: query.eventType, disabled }, query);
-    return { data: result.data.map(presentEndpoint), nextCursor: result.nextCursor };
+    return { data: await this.withHealth(app.id, result.data), nextCursor: result.nextCursor };
   }
 
   @Get(':endpointId')
   async get(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('endpointId') id: string) {
     const app = await this.apps.get(appKey, caller);
-    return presentEndpoint(await this.endpoints.get(app.id, id));
+    const [endpoint] = await this.withHealth(app.id, [await this.endpoints.get(app.id, id)]);
+    return endpoint;
   }
 
   @Get(':endpointId/secret')
@@ -57,7 +78,8 @@ export class EndpointsController {
     @Body() dto: UpdateEndpointDto,
   ) {
     const app = await this.apps.get(appKey, caller);
-    return presentEndpoint(await this.endpoints.update(app.id, id, dto));
+    const [updated] = await this.withHealth(app.id, [await this.endpoints.update(app.id, id, dto)]);
+    return updated;
   }
 
   @Delete(':endpointId')
@@ -71,7 +93,8 @@ export class EndpointsController {
   @HttpCode(200)
   async enable(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('endpointId') id: string) {
     const app = await this.apps.get(appKey, caller);
-    return presentEndpoint(await this.endpoints.enable(app.id, id));
+    const [enabled] = await this.withHealth(app.id, [await this.endpoints.enable(app.id, id)]);
+    return enabled;
   }
 
   @Post(':endpointId/replay')
@@ -82,7 +105,9 @@ export class EndpointsController {
     const since = new Date(dto.since);
     const until = dto.until ? new Date(dto.until) : new Date();
     if (until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
-    return { count: await this.operations.replay(app.id, endpoint.id, since, until, dto.status === 'all') };
+    const all = dto.status === 'all';
+    if (dto.dryRun) return { count: await this.deliveryStats.countReplayable(app.id, endpoint.id, since, until, all, MAX_REPLAY), dryRun: true };
+    return { count: await this.operations.replay(app.id, endpoint.id, since, until, all), dryRun: false };
   }
 
   @Post(':endpointId/test')
@@ -90,8 +115,9 @@ export class EndpointsController {
   async test(@Caller() caller: Principal, @Param('appId') appKey: string, @Param('endpointId') id: string, @Body() dto: TestEventDto) {
     const app = await this.apps.get(appKey, caller);
     const endpoint = await this.endpoints.get(app.id, id);
-    const payload = dto.payload ?? { message: 'This is a test event from Herald' };
-    return { deliveryId: await this.operations.test(app.id, endpoint.id, dto.eventType ?? 'webhook.test', payload) };
+    const eventType = dto.eventType ?? TEST_EVENT_TYPE;
+    const payload = dto.payload ?? (await this.endpoints.examplePayload(eventType));
+    return { deliveryId: await this.operations.test(app.id, endpoint.id, eventType, payload) };
   }
 
   @Get(':endpointId/stats')

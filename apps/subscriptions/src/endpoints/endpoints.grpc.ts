@@ -30,7 +30,7 @@ export class EndpointsGrpc {
     const dto = validateDto(ListEndpointsQueryDto, query);
     const app = await this.apps.get(appId, caller);
     const result = await this.endpoints.list(app.id, { eventType: dto.eventType, disabled }, dto);
-    return toWire({ endpoints: result.data.map(presentEndpoint), nextCursor: result.nextCursor });
+    return toWire({ endpoints: result.data.map((endpoint) => presentEndpoint(endpoint)), nextCursor: result.nextCursor });
   }
 
   @Rpc('GetEndpoint')

@@ -8,6 +8,7 @@ import {
   InvalidSchemaError,
   NotFoundProblem,
   PageQueryDto,
+  schemaViolations,
   ValidationProblem,
   OptionalField,
 } from '@herald/platform';
@@ -33,6 +34,11 @@ export class CreateEventTypeDto {
   @OptionalField()
   @IsBoolean()
   deprecated?: boolean;
+
+  /** An example payload; it must match `schema`. A test send without a payload uses it. */
+  @OptionalField()
+  @IsObject({ message: 'example must be a JSON object' })
+  example?: Record<string, unknown>;
 }
 
 export class UpdateEventTypeDto {
@@ -49,6 +55,11 @@ export class UpdateEventTypeDto {
   @OptionalField()
   @IsBoolean()
   deprecated?: boolean;
+
+  /** `null` removes the example. */
+  @OptionalField({ nullable: true })
+  @IsObject({ message: 'example must be a JSON object or null' })
+  example?: Record<string, unknown> | null;
 }
 
 function presentEventType(type: EventTypeEntity) {
@@ -57,21 +68,30 @@ function presentEventType(type: EventTypeEntity) {
     description: type.description,
     schema: type.schema,
     deprecated: type.deprecated,
+    example: type.example,
     createdAt: type.createdAt,
     updatedAt: type.updatedAt,
   };
 }
 
-/** Refuses a schema ajv cannot compile, with 422 naming `schema`. */
-function assertCompiles(schema: object | null | undefined): void {
+/**
+ * Refuses a schema ajv cannot compile (422 naming `schema`) and an example the schema refuses
+ * (422 naming `example/<json pointer>` for each violation).
+ */
+function assertCompiles(schema: object | null | undefined, example?: object | null): void {
   if (!schema) return;
+  let validate: ReturnType<typeof compileEventSchema>;
   try {
-    compileEventSchema(schema);
+    validate = compileEventSchema(schema);
   } catch (error) {
     if (error instanceof InvalidSchemaError) {
       throw new ValidationProblem([{ field: 'schema', message: error.message }], HttpStatus.UNPROCESSABLE_ENTITY);
     }
     throw error;
+  }
+  if (example && !validate(example)) {
+    const errors = schemaViolations(validate.errors).map((e) => ({ ...e, field: e.field.replace(/^payload/, 'example') }));
+    throw new ValidationProblem(errors, HttpStatus.UNPROCESSABLE_ENTITY);
   }
 }
 
@@ -83,13 +103,14 @@ export class EventTypesController {
   @Post()
   @AdminOnly()
   async create(@Body() dto: CreateEventTypeDto) {
-    assertCompiles(dto.schema);
+    assertCompiles(dto.schema, dto.example);
     const now = new Date();
     const type = Object.assign(new EventTypeEntity(), {
       name: dto.name,
       description: dto.description ?? '',
       schema: dto.schema ?? null,
       deprecated: dto.deprecated ?? false,
+      example: dto.example ?? null,
       createdAt: now,
       updatedAt: now,
     });
@@ -116,10 +137,9 @@ export class EventTypesController {
   @AdminOnly()
   async update(@Param('name') name: string, @Body() dto: UpdateEventTypeDto) {
     const type = await this.find(name);
-    if (dto.schema !== undefined) {
-      assertCompiles(dto.schema);
-      type.schema = dto.schema;
-    }
+    if (dto.schema !== undefined) type.schema = dto.schema;
+    if (dto.example !== undefined) type.example = dto.example;
+    if (dto.schema !== undefined || dto.example !== undefined) assertCompiles(type.schema, type.example);
     if (dto.description !== undefined) type.description = dto.description;
     if (dto.deprecated !== undefined) type.deprecated = dto.deprecated;
     type.updatedAt = new Date();

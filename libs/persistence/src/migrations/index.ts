@@ -5,6 +5,7 @@ import { SecretRotation1764300000000 } from './1764300000000-secret-rotation';
 import { Batching1764400000000 } from './1764400000000-batching';
 import { Management1764500000000 } from './1764500000000-management';
 import { KeyCheck1764600000000 } from './1764600000000-key-check';
+import { Console1764700000000 } from './1764700000000-console';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Batching1764400000000,
   Management1764500000000,
   KeyCheck1764600000000,
+  Console1764700000000,
 ];

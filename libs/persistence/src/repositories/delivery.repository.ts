@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EventMessage } from '@herald/contracts';
-import { DataSource, FindOptionsWhere, LessThan } from 'typeorm';
+import { And, DataSource, FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
 import { AttemptEntity, DeliveryEntity, DeliveryStatus } from '../entities';
 import { decodeCursor, Page, PageQuery, toPage } from '../pagination';
 
@@ -8,6 +8,11 @@ export interface DeliveryFilter {
   endpointId?: string;
   eventId?: string;
   status?: DeliveryStatus;
+  eventType?: string;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
 }
 
 /** A new delivery as the fan-out creates it. */
@@ -56,6 +61,8 @@ export interface AttemptRecord {
   responseBody: string | null;
   error: string | null;
   requestHeaders: Record<string, string>;
+  /** The request body as sent (its first 64 KiB), or null when none was sent. */
+  requestBody?: string | null;
   /** The endpoint's seconds between attempts; decides whether a failure is retried. */
   retrySchedule: number[];
   /** A 429/503 Retry-After in seconds; the next attempt waits that long, within [step, 2 × step]. */
@@ -144,6 +151,10 @@ export class DeliveryRepository {
     if (filter.endpointId !== undefined) where.endpointId = filter.endpointId;
     if (filter.eventId !== undefined) where.eventId = filter.eventId;
     if (filter.status !== undefined) where.status = filter.status;
+    if (filter.eventType !== undefined) where.eventType = filter.eventType;
+    if (filter.since && filter.until) where.createdAt = And(MoreThanOrEqual(filter.since), LessThan(filter.until));
+    else if (filter.since) where.createdAt = MoreThanOrEqual(filter.since);
+    else if (filter.until) where.createdAt = LessThan(filter.until);
     if (page.cursor) where.id = LessThan(decodeCursor(page.cursor));
     const rows = await this.dataSource.getRepository(DeliveryEntity).find({ where, order: { id: 'DESC' }, take: page.limit + 1 });
     return toPage(rows, page.limit);
@@ -222,8 +233,8 @@ export class DeliveryRepository {
     if (records.length === 0) return new Map();
     const rows = await this.dataSource.query<RecordedRow[]>(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[], $14::text[], $15::float8[])
-           AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after, batch_id, jitter)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[], $14::text[], $15::float8[], $16::text[])
+           AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after, batch_id, jitter, request_body)
        ), next AS (
          SELECT i.delivery_id, i.batch_id, d.attempt_count + 1 AS attempt,
            CASE
@@ -248,8 +259,8 @@ export class DeliveryRepository {
          FROM next n WHERE d.id = n.delivery_id
          RETURNING d.id, d.endpoint_id, d.attempt_count, d.status, d.next_attempt_at
        ), inserted AS (
-         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, batch_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers)
-         SELECT i.attempt_id, i.delivery_id, i.app_id, i.endpoint_id, u.attempt_count, i.batch_id, i.started_at, i.duration_ms, i.outcome, i.response_status, i.response_body, i.error, i.request_headers
+         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, batch_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, request_body)
+         SELECT i.attempt_id, i.delivery_id, i.app_id, i.endpoint_id, u.attempt_count, i.batch_id, i.started_at, i.duration_ms, i.outcome, i.response_status, i.response_body, i.error, i.request_headers, i.request_body
          FROM input i JOIN updated u ON u.id = i.delivery_id
        ), health AS (
          UPDATE endpoints e SET failing_since = CASE WHEN h.any_success THEN NULL ELSE COALESCE(e.failing_since, h.first_failure) END
@@ -275,6 +286,7 @@ export class DeliveryRepository {
         records.map((r) => r.retryAfterSeconds),
         records.map((r) => r.batchId ?? null),
         records.map((r) => r.jitter ?? null),
+        records.map((r) => r.requestBody ?? null),
       ],
     );
     return new Map(
