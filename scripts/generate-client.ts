@@ -25,7 +25,7 @@ export async function generateClient(): Promise<{ document: string; schema: stri
   const document = await previewRestApiDocument(config);
   // openapi-typescript ships as ES modules.
   const { default: openapiTS, astToString } = await import('openapi-typescript');
-  const ast = await openapiTS(document as Parameters<typeof openapiTS>[0], { alphabetize: true });
+  const ast = await openapiTS(document as Parameters<typeof openapiTS>[0], { alphabetize: true, emptyObjectsUnknown: true });
   return { document: `${JSON.stringify(document, null, 2)}\n`, schema: HEADER + astToString(ast) };
 }
 

@@ -541,9 +541,9 @@ export interface components {
         CreateEventTypeDto: {
             deprecated?: boolean;
             description?: string;
-            example?: Record<string, never>;
+            example?: Record<string, unknown>;
             name: string;
-            schema?: Record<string, never>;
+            schema?: Record<string, unknown>;
         };
         CreatePortalSessionDto: {
             expiresInSeconds?: number;
@@ -679,7 +679,7 @@ export interface components {
             headers?: components["schemas"]["RequestHeaders"];
             maxConcurrency?: number;
             metadata?: components["schemas"]["StringMap"];
-            payload?: Record<string, never>;
+            payload?: Record<string, unknown>;
             rateLimit?: number | null;
             retrySchedule?: number[];
             secret?: string;
@@ -737,7 +737,7 @@ export interface components {
             id: string;
             /** Format: date-time */
             occurredAt: string;
-            payload: Record<string, never>;
+            payload: Record<string, unknown>;
         };
         EventPage: {
             data: components["schemas"]["Event"][];
@@ -750,11 +750,11 @@ export interface components {
             deprecated: boolean;
             description: string;
             /** @description an example payload (matches the schema); a test send without a payload uses it */
-            example?: Record<string, never> | null;
+            example?: Record<string, unknown> | null;
             /** @example user.created */
             name: string;
             /** @description a JSON Schema (2020-12) every payload of this type must match */
-            schema: Record<string, never> | null;
+            schema: Record<string, unknown> | null;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -766,13 +766,13 @@ export interface components {
         /** @description A @nestjs/terminus health check result. */
         Health: {
             details?: {
-                [key: string]: Record<string, never>;
+                [key: string]: Record<string, unknown>;
             };
             error?: {
-                [key: string]: Record<string, never>;
+                [key: string]: Record<string, unknown>;
             };
             info?: {
-                [key: string]: Record<string, never>;
+                [key: string]: Record<string, unknown>;
             };
             /** @enum {string} */
             status: "ok" | "error" | "shutting_down";
@@ -860,7 +860,7 @@ export interface components {
             eventType: string;
             id?: string;
             occurredAt?: string;
-            payload: Record<string, never>;
+            payload: Record<string, unknown>;
         };
         ReplayDto: {
             dryRun?: boolean;
@@ -889,7 +889,7 @@ export interface components {
                 id: string;
                 /** Format: date-time */
                 occurredAt: string;
-                payload: Record<string, never>;
+                payload: Record<string, unknown>;
             };
             headers: {
                 [key: string]: string;
@@ -946,7 +946,7 @@ export interface components {
         };
         TestEventDto: {
             eventType?: string;
-            payload?: Record<string, never>;
+            payload?: Record<string, unknown>;
         };
         Token: {
             /** @example app_… */
@@ -992,8 +992,8 @@ export interface components {
         UpdateEventTypeDto: {
             deprecated?: boolean;
             description?: string;
-            example?: Record<string, never> | null;
-            schema?: Record<string, never> | null;
+            example?: Record<string, unknown> | null;
+            schema?: Record<string, unknown> | null;
         };
     };
     responses: never;
