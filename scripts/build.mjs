@@ -55,5 +55,9 @@ for await (const file of filesIn(join(root, 'libs'), (name) => name.endsWith('.p
   await mkdir(dirname(target), { recursive: true });
   await copyFile(file, target);
 }
-const built = await buildConsole(root);
-console.log(`built ${count} files into dist/ and the console into ${relative(root, built.outDir)}/`);
+// `--no-console`: the server code only (tests that spawn the apps and never open the console).
+if (process.argv.includes('--no-console')) console.log(`built ${count} files into dist/ (no console)`);
+else {
+  const built = await buildConsole(root);
+  console.log(`built ${count} files into dist/ and the console into ${relative(root, built.outDir)}/`);
+}

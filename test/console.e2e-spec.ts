@@ -1,0 +1,286 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrowserContext, chromium, ConsoleMessage, Page } from 'playwright-core';
+import { Receiver } from './support/receiver';
+import { eventually, TestStack } from './support/stack';
+
+jest.setTimeout(120_000);
+
+// The console driven as a person would, in headless Chromium from Debian's `chromium` package
+// (never a browser download): controls found by role and label, Playwright's auto-waiting
+// locators instead of sleeps. One stack and one browser for the whole file.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const root = join(__dirname, '..');
+/** Set CONSOLE_SCREENSHOTS=<dir> to keep the main pages' screenshots (docs/console.md shows them). */
+const screenshots = process.env.CONSOLE_SCREENSHOTS;
+
+describe('the console and the embeddable portal, in Chromium', () => {
+  let stack: TestStack;
+  let receiver: Receiver;
+  let context: BrowserContext;
+  let base: string;
+  const scratch = mkdtempSync(join(tmpdir(), 'herald-console-'));
+  /** Uncaught page errors, and console errors other than the 4xx answers a step provokes on purpose. */
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+
+  async function newPage(width = 1280): Promise<Page> {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.setViewportSize({ width, height: 900 });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message: ConsoleMessage) => {
+      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) consoleErrors.push(message.text());
+    });
+    return page;
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  }
+
+  /** Controls a keyboard user cannot name: inputs without a label, buttons and links without text. */
+  function unlabelled(page: Page): Promise<string[]> {
+    return page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea')]
+        .filter((element) => {
+          if (element instanceof HTMLInputElement || element instanceof HTMLSelectElement || element instanceof HTMLTextAreaElement) {
+            return (element.labels?.length ?? 0) === 0 && !element.getAttribute('aria-label');
+          }
+          return !(element.textContent ?? '').trim() && !element.getAttribute('aria-label');
+        })
+        .map((element) => element.outerHTML.slice(0, 120)),
+    );
+  }
+
+  async function signIn(page: Page, token: string): Promise<void> {
+    await page.goto(`${base}/console`);
+    await page.getByLabel('Admin or app token').fill(token);
+    await page.keyboard.press('Enter');
+  }
+
+  async function publish(appId: string, eventType: string, payload: object): Promise<string> {
+    const response = await stack.request('ingest', 'POST', `/v1/apps/${appId}/events`, { eventType, payload });
+    expect(response.status).toBe(202);
+    return response.body!.id as string;
+  }
+
+  async function portal(appId: string, readOnly: boolean): Promise<{ url: string; token: string }> {
+    const response = await stack.request('subscriptions', 'POST', `/v1/apps/${appId}/portal-sessions`, { readOnly });
+    expect(response.status).toBe(201);
+    return response.body as { url: string; token: string };
+  }
+
+  beforeAll(async () => {
+    if (screenshots) mkdirSync(screenshots, { recursive: true });
+    // The console as `npm run build` makes it, into this test's own folder.
+    const built = join(scratch, 'console');
+    execFileSync(process.execPath, [join(root, 'scripts/console-build.mjs'), built], { cwd: root, stdio: 'pipe' });
+    process.env.HERALD_CONSOLE_DIR = built;
+    receiver = await new Receiver().start();
+    stack = await TestStack.start([]);
+    // The gateway first, so the console page can be told where its feed is.
+    await stack.start('realtime-gateway');
+    stack.env.config.console.gatewayUrl = `${stack.url('realtime-gateway').replace('http', 'ws')}/ws`;
+    for (const name of ['subscriptions', 'ingest', 'dispatcher'] as const) await stack.start(name);
+    base = stack.url('subscriptions');
+    context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await stack?.close();
+    await receiver?.stop();
+    delete process.env.HERALD_CONSOLE_DIR;
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  let appId: string;
+  let endpointId: string;
+  let deliveryId: string;
+  let page: Page;
+
+  it('the operator signs in with the keyboard, creates an app, and every control has a name', async () => {
+    page = await newPage();
+    await page.goto(`${base}/console`);
+    const field = page.getByLabel('Admin or app token');
+    await field.waitFor();
+    await page.keyboard.press('Tab'); // the token field is the page's first control
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(await field.getAttribute('id'));
+    await page.keyboard.type(stack.env.token);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Apps' }).waitFor();
+    // The token is kept in sessionStorage only.
+    expect(await page.evaluate(() => [sessionStorage.length, localStorage.length, location.href.includes('test-admin')])).toEqual([1, 0, false]);
+    await page.getByLabel('New app name').fill('Shop');
+    await page.getByRole('button', { name: 'Create app' }).click();
+    await page.getByRole('link', { name: 'Shop', exact: true }).waitFor();
+    expect(await unlabelled(page)).toEqual([]);
+    const apps = await stack.request('subscriptions', 'GET', '/v1/apps');
+    appId = apps.body!.data.find((app: { name: string }) => app.name === 'Shop').id;
+    await shot(page, 'apps');
+  });
+
+  it('creates an endpoint through its form, seeing the API’s field error first, and previews the exact request', async () => {
+    await page.getByRole('link', { name: 'Shop', exact: true }).click();
+    await page.getByRole('link', { name: 'New endpoint' }).click();
+    await page.getByLabel('URL').fill(receiver.url);
+    await page.getByLabel('Timeout (ms)').fill('500');
+    await page.getByLabel('Headers (JSON object)').fill('{"X-Shop": "{{eventType}}"}');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    const timeout = page.getByLabel('Timeout (ms)');
+    await page.getByText('timeoutMs must not be less than 1000').waitFor();
+    expect(await timeout.getAttribute('aria-invalid')).toBe('true');
+    await timeout.fill('5000');
+    await page.getByRole('button', { name: 'Preview request' }).click();
+    const previewBody = page.getByLabel('Preview body');
+    await previewBody.waitFor();
+    expect(JSON.parse(await previewBody.innerText())).toMatchObject({ type: 'webhook.test', data: { message: 'This is a test event from Herald' } });
+    const headers = await page.getByLabel('Preview headers').innerText();
+    expect(headers).toContain('X-Shop: webhook.test');
+    expect(headers).toMatch(/webhook-signature: v1,/);
+    await shot(page, 'endpoint-form');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('heading', { name: receiver.url }).waitFor();
+    endpointId = /endpoints\/(ep_[^/]+)/.exec(page.url())![1];
+    expect(await unlabelled(page)).toEqual([]);
+  });
+
+  it('watches a delivery of an event published through the API appear live, and reads the request body as sent', async () => {
+    await page.getByRole('link', { name: 'Deliveries', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await publish(appId, 'order.paid', { orderId: 'o-1', amount: 4200 });
+    const row = page.getByRole('row').filter({ hasText: 'order.paid' });
+    await row.getByText('succeeded').waitFor();
+    await shot(page, 'deliveries');
+    await row.getByRole('link').click();
+    await page.getByRole('button', { name: /^Attempt 1: succeeded \(200\)/ }).click();
+    const body = await page.getByLabel('Attempt 1 request body').innerText();
+    const sent = receiver.requests.find((request) => request.body.includes('o-1'))!;
+    expect(body).toBe(sent.body);
+    expect(await page.getByLabel('Attempt 1 request headers').innerText()).toContain('webhook-signature: [redacted]');
+    deliveryId = /deliveries\/(dlv_[^/?]+)/.exec(page.url())![1];
+    await shot(page, 'delivery');
+  });
+
+  it('retries the delivery and sees the second attempt arrive', async () => {
+    await page.getByRole('button', { name: 'Retry now' }).click();
+    await page.getByRole('button', { name: /^Attempt 2: succeeded \(200\)/ }).waitFor();
+    expect(receiver.requests.filter((request) => request.body.includes('o-1'))).toHaveLength(2);
+  });
+
+  it('reveals the secret on click and rotates it; the API has the new one', async () => {
+    await page.goto(`${base}/console/apps/${appId}/endpoints/${endpointId}`);
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    const old = await page.getByLabel('Secret', { exact: true }).innerText();
+    expect(old).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByText('Rotated: this is the new secret.').waitFor();
+    const rotated = await page.getByLabel('Secret', { exact: true }).innerText();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(old);
+    const stored = await stack.request('subscriptions', 'GET', `/v1/apps/${appId}/endpoints/${endpointId}/secret`);
+    expect(stored.body!.secret).toBe(rotated);
+    await shot(page, 'endpoint');
+  });
+
+  it('reads the charts: attempts per minute by outcome and latency', async () => {
+    await page.getByRole('link', { name: 'Charts', exact: true }).click();
+    await page.getByText('2 succeeded and 0 failed attempts in the last hour.').waitFor();
+    expect(await page.getByRole('img', { name: /Latency, last hour/ }).count()).toBe(1);
+    await shot(page, 'charts');
+  });
+
+  it('lists endpoints with their health, and the live tail shows what happens', async () => {
+    await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
+    const row = page.getByRole('row').filter({ hasText: receiver.url });
+    await row.getByText('100 %').waitFor();
+    await page.getByRole('link', { name: 'Live', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await publish(appId, 'order.shipped', { orderId: 'o-2' });
+    await page.getByRole('listitem').filter({ hasText: 'delivery.succeeded' }).first().waitFor();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    expect(await page.getByRole('button', { name: 'Resume' }).getAttribute('aria-pressed')).toBe('true');
+    await shot(page, 'live');
+  });
+
+  it('a portal session of app A shows app A only; app B’s deep links say not found', async () => {
+    const other = await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'Other' });
+    const appB = other.body!.id as string;
+    const endpointB = await stack.request('subscriptions', 'POST', `/v1/apps/${appB}/endpoints`, { url: `${receiver.url}?app=b` });
+    await publish(appB, 'secret.thing', { b: true });
+    const deliveryB = await eventually(async () => {
+      const list = await stack.request('subscriptions', 'GET', `/v1/apps/${appB}/deliveries`);
+      return list.body!.data[0]?.id as string | undefined;
+    });
+    const { url } = await portal(appId, false);
+    expect(url.startsWith(`${base}/console/portal#token=hrld_`)).toBe(true);
+    const customer = await newPage(390);
+    await customer.goto(url);
+    await customer.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    // The token left the address bar; no operator pages.
+    expect(customer.url()).toBe(`${base}/console/apps/${appId}/endpoints`);
+    expect(await customer.getByRole('link', { name: 'Apps', exact: true }).count()).toBe(0);
+    await customer.getByRole('link', { name: receiver.url, exact: true }).waitFor();
+    expect(await customer.getByText(`${receiver.url}?app=b`).count()).toBe(0);
+    // 390 px wide: nothing sticks out sideways.
+    expect(await customer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(customer, 'portal-390');
+    for (const path of [`/apps/${appB}/endpoints`, `/apps/${appB}/deliveries/${deliveryB}`, `/apps/${appB}/endpoints/${endpointB.body!.id}`]) {
+      await customer.goto(`${base}/console${path}`);
+      await customer.getByRole('heading', { name: 'Not found' }).waitFor();
+      expect(await customer.getByText('secret.thing').count()).toBe(0);
+    }
+    await customer.goto(`${base}/console/apps`);
+    await customer.getByRole('heading', { name: 'Not found' }).waitFor();
+    await customer.close();
+  });
+
+  it('a read-only portal session shows no write controls, and the server refuses its writes', async () => {
+    const { url, token } = await portal(appId, true);
+    const viewer = await newPage();
+    await viewer.goto(url);
+    await viewer.getByText('Portal (read-only)').waitFor();
+    await viewer.goto(`${base}/console/apps/${appId}/endpoints/${endpointId}`);
+    await viewer.getByRole('heading', { name: receiver.url }).waitFor();
+    expect(await viewer.getByRole('button', { name: 'Rotate secret' }).count()).toBe(0);
+    expect(await viewer.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+    // What the page hides, the server refuses: a write with the session's token is 403.
+    const statuses = await viewer.evaluate(
+      async ({ appId, endpointId, token }) => {
+        const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+        const write = await fetch(`/v1/apps/${appId}/endpoints/${endpointId}/test`, { method: 'POST', headers, body: '{}' });
+        const read = await fetch(`/v1/apps/${appId}/endpoints/${endpointId}`, { headers });
+        return [write.status, read.status];
+      },
+      { appId, endpointId, token },
+    );
+    expect(statuses).toEqual([403, 200]);
+    await viewer.close();
+  });
+
+  it('signing out forgets the token; the browser saw no errors', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin or app token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.goto(`${base}/console/apps`);
+    await page.getByLabel('Admin or app token').waitFor();
+    expect(pageErrors).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
