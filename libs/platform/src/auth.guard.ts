@@ -41,6 +41,11 @@ export function isReadOnly(principal: Principal): boolean {
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Refuses a write (403) to a read-only session; routes outside the AuthGuard call it themselves. */
+export function assertMayWrite(principal: Principal): void {
+  if (isReadOnly(principal)) throw new ProblemException(HttpStatus.FORBIDDEN, 'read_only', 'this session is read-only');
+}
+
 /** The caller of the current request, as the guard authenticated it. */
 export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
   const { principal } = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
@@ -136,9 +141,7 @@ export class AuthGuard implements CanActivate {
       throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'this route needs the admin token');
     }
     // Enforced here, for every app, whatever the page shows: a read-only session changes nothing.
-    if (isReadOnly(principal) && !READ_METHODS.has(request.method) && !this.reflector.getAllAndOverride<boolean>(READ_ONLY_SAFE, targets)) {
-      throw new ProblemException(HttpStatus.FORBIDDEN, 'read_only', 'this session is read-only');
-    }
+    if (!READ_METHODS.has(request.method) && !this.reflector.getAllAndOverride<boolean>(READ_ONLY_SAFE, targets)) assertMayWrite(principal);
     request.principal = principal;
     return true;
   }
