@@ -22,7 +22,8 @@ describe('console and portal API', () => {
 
   const post = (path: string, body: unknown, token?: string) =>
     stack.request('subscriptions', 'POST', path, body, token ? { authorization: `Bearer ${token}` } : {});
-  const get = (path: string, token?: string) => stack.request('subscriptions', 'GET', path, undefined, token ? { authorization: `Bearer ${token}` } : {});
+  const get = (path: string, token?: string) =>
+    stack.request('subscriptions', 'GET', path, undefined, token ? { authorization: `Bearer ${token}` } : {});
 
   async function delivered(appId: string, eventId: string) {
     return eventually(async () => {
@@ -77,7 +78,10 @@ describe('console and portal API', () => {
       expect(readOnly).toBe(false);
       expect(Date.parse(expiresAt)).toBeGreaterThanOrEqual(before + 3600_000 - 1000);
       expect(Date.parse(expiresAt)).toBeLessThanOrEqual(Date.now() + 3600_000);
-      expect(await get('/v1/session', token)).toMatchObject({ status: 200, body: { kind: 'app', appId: appA, readOnly: false, portal: true } });
+      expect(await get('/v1/session', token)).toMatchObject({
+        status: 200,
+        body: { kind: 'app', appId: appA, readOnly: false, portal: true },
+      });
       expect((await get(`/v1/apps/${appA}/tokens`)).body!.data).toEqual([]);
       // Another app's anything is not found; admin routes are refused.
       expect((await get(`/v1/apps/${appB}/endpoints`, token)).status).toBe(404);
@@ -165,7 +169,11 @@ describe('console and portal API', () => {
       expect(sent.body).toBe(preview.body!.body);
       const names = (headers: object) => Object.keys(headers).map((name) => name.toLowerCase());
       const transport = ['host', 'connection', 'content-length', 'traceparent', 'tracestate'];
-      expect(names(preview.body!.headers).sort()).toEqual(names(sent.headers).filter((name) => !transport.includes(name)).sort());
+      expect(names(preview.body!.headers).sort()).toEqual(
+        names(sent.headers)
+          .filter((name) => !transport.includes(name))
+          .sort(),
+      );
     });
 
     it('previews unsaved settings over the defaults, and names the field of bad settings', async () => {
@@ -222,18 +230,29 @@ describe('console and portal API', () => {
       expect(series.body!.bucketSeconds).toBe(60);
       expect(series.body!.data.length).toBeGreaterThanOrEqual(60);
       const sum = (data: { succeeded: number; failed: number }[]) =>
-        data.reduce((total, b) => ({ succeeded: total.succeeded + b.succeeded, failed: total.failed + b.failed }), { succeeded: 0, failed: 0 });
+        data.reduce((total, b) => ({ succeeded: total.succeeded + b.succeeded, failed: total.failed + b.failed }), {
+          succeeded: 0,
+          failed: 0,
+        });
       expect(sum(series.body!.data)).toEqual({ succeeded: 5, failed: 5 });
       const one = await get(`/v1/apps/${appB}/stats/timeseries?bucket=300&endpointId=${bad.id}`);
       expect(sum(one.body!.data)).toEqual({ succeeded: 0, failed: 5 });
-      expect((await get(`/v1/apps/${appA}/stats/timeseries?endpointId=${bad.id}`)).body!.data.every((b: { failed: number }) => b.failed === 0)).toBe(
-        true,
-      );
+      expect(
+        (await get(`/v1/apps/${appA}/stats/timeseries?endpointId=${bad.id}`)).body!.data.every((b: { failed: number }) => b.failed === 0),
+      ).toBe(true);
 
       const endpoints = (await get(`/v1/apps/${appB}/endpoints`)).body!.data;
-      const health = Object.fromEntries(endpoints.map((e: { id: string; health: object; lastDelivery: object }) => [e.id, [e.health, e.lastDelivery]]));
-      expect(health[good.id]).toEqual([{ successRate24h: 1, circuit: 'closed' }, expect.objectContaining({ status: 'succeeded', responseStatus: 200 })]);
-      expect(health[bad.id]).toEqual([{ successRate24h: 0, circuit: 'open' }, expect.objectContaining({ status: 'failed', responseStatus: 500 })]);
+      const health = Object.fromEntries(
+        endpoints.map((e: { id: string; health: object; lastDelivery: object }) => [e.id, [e.health, e.lastDelivery]]),
+      );
+      expect(health[good.id]).toEqual([
+        { successRate24h: 1, circuit: 'closed' },
+        expect.objectContaining({ status: 'succeeded', responseStatus: 200 }),
+      ]);
+      expect(health[bad.id]).toEqual([
+        { successRate24h: 0, circuit: 'open' },
+        expect.objectContaining({ status: 'failed', responseStatus: 500 }),
+      ]);
 
       // A dry run counts what a replay would resend; the replay then resends that many.
       const window = { since: new Date(Date.now() - 3600_000).toISOString(), until: new Date(Date.now() + 60_000).toISOString() };
@@ -264,7 +283,7 @@ describe('console and portal API', () => {
         expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
         expect(response.headers.get('cache-control')).toBe('no-cache');
         expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'self' https://shop.example");
-        expect(response.headers.get('content-security-policy')).toContain('connect-src \'self\' wss://feed.example');
+        expect(response.headers.get('content-security-policy')).toContain("connect-src 'self' wss://feed.example");
         expect(await response.text()).toContain('<meta name="herald-gateway" content="wss://feed.example/ws" />');
       }
     });
@@ -280,7 +299,9 @@ describe('console and portal API', () => {
             http.get(asset, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
               const chunks: Buffer[] = [];
               res.on('data', (c: Buffer) => chunks.push(c));
-              res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks), etag: res.headers.etag }));
+              res.on('end', () =>
+                resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks), etag: res.headers.etag }),
+              );
             }),
           ),
       );

@@ -92,7 +92,11 @@ describe('npm start', () => {
     const headers = { authorization: `Bearer ${env.HERALD_ADMIN_TOKEN}`, 'content-type': 'application/json' };
     const app = await fetch(`${consoleUrl!.replace('/console', '')}/v1/apps`, { method: 'POST', headers, body: '{"name":"start"}' });
     const { id } = (await app.json()) as { id: string };
-    const session = await fetch(`${consoleUrl!.replace('/console', '')}/v1/apps/${id}/portal-sessions`, { method: 'POST', headers, body: '{}' });
+    const session = await fetch(`${consoleUrl!.replace('/console', '')}/v1/apps/${id}/portal-sessions`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
     const { url } = (await session.json()) as { url: string };
     expect(url).toMatch(new RegExp(`^${consoleUrl}/portal#token=hrld_`));
     expect((await fetch(url)).status).toBe(200);

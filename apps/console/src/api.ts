@@ -19,7 +19,7 @@ export class ApiError extends Error {
 /** The data of an openapi-fetch call, or an ApiError. */
 export async function call<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await request;
-  if (!response.ok) throw new ApiError(response.status, (error ?? {}) as ApiError['problem']);
+  if (!response.ok) throw new ApiError(response.status, error ?? {});
   return data as T;
 }
 

@@ -60,7 +60,9 @@ function SignedIn() {
   if (session.error) {
     const expired = session.error instanceof ApiError && session.error.status === 401;
     if (expired) clearToken();
-    return <Navigate to="/sign-in" replace state={{ message: expired ? 'That token is not valid (or has expired).' : session.error.message }} />;
+    return (
+      <Navigate to="/sign-in" replace state={{ message: expired ? 'That token is not valid (or has expired).' : session.error.message }} />
+    );
   }
   if (!session.data) return <p aria-busy="true">Signing in…</p>;
   return (
@@ -68,9 +70,30 @@ function SignedIn() {
       <Layout>
         <Routes>
           <Route path="/" element={<Navigate to={session.data.appId ? `/apps/${session.data.appId}/endpoints` : '/apps'} replace />} />
-          <Route path="/apps" element={<AdminOnly><AppsPage /></AdminOnly>} />
-          <Route path="/event-types" element={<AdminOnly><EventTypesPage /></AdminOnly>} />
-          <Route path="/apps/:appId/tokens" element={<AdminOnly><TokensPage /></AdminOnly>} />
+          <Route
+            path="/apps"
+            element={
+              <AdminOnly>
+                <AppsPage />
+              </AdminOnly>
+            }
+          />
+          <Route
+            path="/event-types"
+            element={
+              <AdminOnly>
+                <EventTypesPage />
+              </AdminOnly>
+            }
+          />
+          <Route
+            path="/apps/:appId/tokens"
+            element={
+              <AdminOnly>
+                <TokensPage />
+              </AdminOnly>
+            }
+          />
           <Route path="/apps/:appId/endpoints" element={<EndpointsPage />} />
           <Route path="/apps/:appId/endpoints/new" element={<EndpointFormPage />} />
           <Route path="/apps/:appId/endpoints/:endpointId" element={<EndpointPage />} />

@@ -134,7 +134,11 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       description: { type: 'string' },
       schema: { type: 'object', nullable: true, description: 'a JSON Schema (2020-12) every payload of this type must match' },
       deprecated: { type: 'boolean' },
-      example: { type: 'object', nullable: true, description: 'an example payload (matches the schema); a test send without a payload uses it' },
+      example: {
+        type: 'object',
+        nullable: true,
+        description: 'an example payload (matches the schema); a test send without a payload uses it',
+      },
       createdAt: time,
       updatedAt: time,
     },
@@ -173,7 +177,13 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
         description: 'from its attempt records (REST responses)',
         required: ['successRate24h', 'circuit'],
         properties: {
-          successRate24h: { type: 'number', nullable: true, minimum: 0, maximum: 1, description: 'share of the last 24 h’s attempts that succeeded' },
+          successRate24h: {
+            type: 'number',
+            nullable: true,
+            minimum: 0,
+            maximum: 1,
+            description: 'share of the last 24 h’s attempts that succeeded',
+          },
           circuit: {
             type: 'string',
             enum: ['closed', 'open'],
@@ -258,7 +268,11 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
         enum: ['timeout', 'connection_refused', 'connection_reset', 'dns', 'tls', 'blocked_address', 'http_status', 'redirect', null],
       },
       requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
-      requestBody: { type: 'string', nullable: true, description: 'the request body as sent, its first 64 KiB (null when nothing was sent)' },
+      requestBody: {
+        type: 'string',
+        nullable: true,
+        description: 'the request body as sent, its first 64 KiB (null when nothing was sent)',
+      },
     },
   },
   DeliveryWithAttempts: {
@@ -430,10 +444,16 @@ export const SUBSCRIPTIONS_API: ApiDescription = {
       retry: { summary: 'Attempt a delivery once more, now', response: 'DeliveryRetry' },
     }),
     describeRoutes(StatsController, {
-      timeseries: { summary: 'Attempts per time bucket by outcome, with latency percentiles (the app’s, or one endpoint’s)', response: 'StatsTimeseries' },
+      timeseries: {
+        summary: 'Attempts per time bucket by outcome, with latency percentiles (the app’s, or one endpoint’s)',
+        response: 'StatsTimeseries',
+      },
     }),
     describeRoutes(PortalSessionsController, {
-      create: { summary: 'Create a portal session (admin): a short-lived app token and the link that opens the app’s portal', response: 'PortalSession' },
+      create: {
+        summary: 'Create a portal session (admin): a short-lived app token and the link that opens the app’s portal',
+        response: 'PortalSession',
+      },
     }),
     describeRoutes(SessionController, {
       get: { summary: 'Who the token is: the admin, or an app token (and whether read-only)', response: 'Session' },

@@ -23,11 +23,23 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
 }
 
 /** A button that asks first in a modal dialog (keyboard: focus moves in, Escape cancels). */
-export function ConfirmButton(props: { label: string; question: string; confirmLabel?: string; danger?: boolean; onConfirm: () => void; disabled?: boolean }) {
+export function ConfirmButton(props: {
+  label: string;
+  question: string;
+  confirmLabel?: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  disabled?: boolean;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   return (
     <>
-      <button type="button" className={props.danger ? 'danger' : undefined} disabled={props.disabled} onClick={() => dialog.current?.showModal()}>
+      <button
+        type="button"
+        className={props.danger ? 'danger' : undefined}
+        disabled={props.disabled}
+        onClick={() => dialog.current?.showModal()}
+      >
         {props.label}
       </button>
       <dialog ref={dialog} aria-label={props.question}>
@@ -53,7 +65,17 @@ export function ConfirmButton(props: { label: string; question: string; confirmL
 }
 
 /** Loading, not found (another app's object looks the same as a missing one) and other failures of a query. */
-export function QueryState({ error, loading, what, children }: { error: unknown; loading: boolean; what: string; children: () => ReactNode }) {
+export function QueryState({
+  error,
+  loading,
+  what,
+  children,
+}: {
+  error: unknown;
+  loading: boolean;
+  what: string;
+  children: () => ReactNode;
+}) {
   if (error) {
     if (isNotFound(error)) {
       return (

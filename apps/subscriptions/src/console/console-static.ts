@@ -108,9 +108,22 @@ export function serveConsole(app: INestApplication, config: HeraldConfig, dir = 
     const file = files.get(request.path);
     if (file && request.path !== '/index.html') return send(request, response, file, request.path.startsWith('/assets/'));
     // A page's path (no extension): the page, whose router shows it; a missing asset: 404.
-    if (extname(request.path) !== '') return sendProblem(response, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such file' });
-    const html = Buffer.from(index.raw.toString('utf8').replace('<meta name="herald-gateway" content="" />', `<meta name="herald-gateway" content="${feed}" />`));
-    return send(request, response, { type: index.type, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 22)}"`, raw: html, gzip: gzipSync(html) }, false);
+    if (extname(request.path) !== '')
+      return sendProblem(response, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such file' });
+    const html = Buffer.from(
+      index.raw.toString('utf8').replace('<meta name="herald-gateway" content="" />', `<meta name="herald-gateway" content="${feed}" />`),
+    );
+    return send(
+      request,
+      response,
+      {
+        type: index.type,
+        etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 22)}"`,
+        raw: html,
+        gzip: gzipSync(html),
+      },
+      false,
+    );
   });
 }
 

@@ -106,7 +106,8 @@ export class EndpointsController {
     const until = dto.until ? new Date(dto.until) : new Date();
     if (until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
     const all = dto.status === 'all';
-    if (dto.dryRun) return { count: await this.deliveryStats.countReplayable(app.id, endpoint.id, since, until, all, MAX_REPLAY), dryRun: true };
+    if (dto.dryRun)
+      return { count: await this.deliveryStats.countReplayable(app.id, endpoint.id, since, until, all, MAX_REPLAY), dryRun: true };
     return { count: await this.operations.replay(app.id, endpoint.id, since, until, all), dryRun: false };
   }
 

@@ -27,7 +27,9 @@ export class StatsController {
     const since = new Date(Math.floor((query.since ? Date.parse(query.since) : until.getTime() - 3600_000) / step) * step);
     if (until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
     if ((until.getTime() - since.getTime()) / step > MAX_BUCKETS) {
-      throw new ValidationProblem([{ field: 'bucket', message: `the window holds more than ${MAX_BUCKETS} buckets: choose a wider bucket` }]);
+      throw new ValidationProblem([
+        { field: 'bucket', message: `the window holds more than ${MAX_BUCKETS} buckets: choose a wider bucket` },
+      ]);
     }
     const buckets = await this.stats.timeseries(app.id, { endpointId: query.endpointId, since, until, bucketSeconds });
     return { since, until, bucketSeconds, endpointId: query.endpointId ?? null, data: buckets };

@@ -49,7 +49,10 @@ export class DeliveryStatsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Attempts per bucket by outcome with latency percentiles, over [since, until); empty buckets included. */
-  async timeseries(appId: string, filter: { endpointId?: string; since: Date; until: Date; bucketSeconds: number }): Promise<StatsBucket[]> {
+  async timeseries(
+    appId: string,
+    filter: { endpointId?: string; since: Date; until: Date; bucketSeconds: number },
+  ): Promise<StatsBucket[]> {
     const rows = await this.dataSource.query<BucketRow[]>(
       `SELECT date_bin(make_interval(secs => $4), a.started_at, $2::timestamptz) AS start,
               count(*) FILTER (WHERE a.outcome = 'success') AS succeeded,

@@ -144,7 +144,8 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     if (principal.kind === 'app' && adminOnly)
       throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'this method needs the admin token');
     // gRPC methods are not marked as reads or writes: a read-only session uses the REST API.
-    if (isReadOnly(principal)) throw new ProblemException(HttpStatus.FORBIDDEN, 'read_only', 'a read-only session cannot call gRPC methods');
+    if (isReadOnly(principal))
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'read_only', 'a read-only session cannot call gRPC methods');
     return principal;
   }
 }

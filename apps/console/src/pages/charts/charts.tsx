@@ -19,7 +19,7 @@ export function ChartsPage() {
   useTitle('Charts');
   const appId = useAppId();
   const [params, setParams] = useSearchParams();
-  const windowKey = (params.get('window') === 'day' ? 'day' : 'hour') as keyof typeof WINDOWS;
+  const windowKey = params.get('window') === 'day' ? 'day' : 'hour';
   const endpointId = params.get('endpointId') ?? '';
   const window = WINDOWS[windowKey];
   const series = useQuery({
@@ -29,7 +29,11 @@ export function ChartsPage() {
         api.GET('/v1/apps/{appId}/stats/timeseries', {
           params: {
             path: { appId },
-            query: { since: new Date(Date.now() - window.seconds * 1000).toISOString(), bucket: window.bucket, endpointId: endpointId || undefined },
+            query: {
+              since: new Date(Date.now() - window.seconds * 1000).toISOString(),
+              bucket: window.bucket,
+              endpointId: endpointId || undefined,
+            },
           },
         }),
       ),
@@ -97,7 +101,9 @@ function Charts({ data, label, bucketSeconds }: { data: Schemas['StatsTimeseries
           { label: 'failed', data: data.data.map((b) => b.failed), backgroundColor: '#c53030', stack: 'outcome' },
         ],
       },
-      options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: `attempts per ${per}` } } } },
+      options: {
+        scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: `attempts per ${per}` } } },
+      },
     }),
     [data],
   );
@@ -121,7 +127,11 @@ function Charts({ data, label, bucketSeconds }: { data: Schemas['StatsTimeseries
   );
   return (
     <div className="charts">
-      <ChartFigure title={`Deliveries per ${per} by outcome, ${label}`} summary={`${succeeded} succeeded and ${failed} failed attempts in the ${label}.`} config={outcomes} />
+      <ChartFigure
+        title={`Deliveries per ${per} by outcome, ${label}`}
+        summary={`${succeeded} succeeded and ${failed} failed attempts in the ${label}.`}
+        config={outcomes}
+      />
       <ChartFigure
         title={`Latency, ${label}`}
         summary={`Worst bucket: p50 ${worst('p50')} ms, p95 ${worst('p95')} ms, p99 ${worst('p99')} ms.`}

@@ -94,7 +94,11 @@ export function DeliveriesPage() {
         </Field>
         <button type="submit">Apply filters</button>
       </form>
-      <QueryState error={deliveries.error && Object.keys(errors).length === 0 ? deliveries.error : null} loading={deliveries.isLoading} what="app">
+      <QueryState
+        error={deliveries.error && Object.keys(errors).length === 0 ? deliveries.error : null}
+        loading={deliveries.isLoading}
+        what="app"
+      >
         {() => (
           <>
             <div className="table-wrap">

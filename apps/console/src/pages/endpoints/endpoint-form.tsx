@@ -37,9 +37,18 @@ interface FormState {
 }
 
 function initial(endpoint?: Endpoint): FormState {
-  const signature = (endpoint?.signature ?? { scheme: 'standard' }) as { scheme: FormState['scheme']; header?: string; prefix?: string; encoding?: 'hex' | 'base64' };
-  const body = (endpoint?.body ?? { envelope: 'standard' }) as { envelope: FormState['envelope']; transform?: string; serialization?: FormState['serialization'] };
-  const batch = endpoint?.batch as { maxSize: number; maxWaitMs: number } | null | undefined;
+  const signature = (endpoint?.signature ?? { scheme: 'standard' }) as {
+    scheme: FormState['scheme'];
+    header?: string;
+    prefix?: string;
+    encoding?: 'hex' | 'base64';
+  };
+  const body = (endpoint?.body ?? { envelope: 'standard' }) as {
+    envelope: FormState['envelope'];
+    transform?: string;
+    serialization?: FormState['serialization'];
+  };
+  const batch = endpoint?.batch;
   return {
     url: endpoint?.url ?? '',
     description: endpoint?.description ?? '',
@@ -85,7 +94,12 @@ function toSettings(form: FormState, creating: boolean): { settings?: Settings; 
   if (Object.keys(errors).length > 0) return { errors };
   const signature =
     form.scheme === 'hmac-sha256'
-      ? { scheme: form.scheme, header: form.signatureHeader, encoding: form.signatureEncoding, ...(form.signaturePrefix ? { prefix: form.signaturePrefix } : {}) }
+      ? {
+          scheme: form.scheme,
+          header: form.signatureHeader,
+          encoding: form.signatureEncoding,
+          ...(form.signaturePrefix ? { prefix: form.signaturePrefix } : {}),
+        }
       : form.scheme === 'shared-secret'
         ? { scheme: form.scheme, header: form.signatureHeader }
         : { scheme: form.scheme };
@@ -100,7 +114,11 @@ function toSettings(form: FormState, creating: boolean): { settings?: Settings; 
     metadata: (metadata.value ?? {}) as Record<string, string>,
     ...(form.secret ? { secret: form.secret } : {}),
     signature,
-    body: { envelope: form.envelope, serialization: form.serialization, ...(form.envelope === 'transform' || form.transform ? { transform: form.transform } : {}) },
+    body: {
+      envelope: form.envelope,
+      serialization: form.serialization,
+      ...(form.envelope === 'transform' || form.transform ? { transform: form.transform } : {}),
+    },
     batch: form.batching ? { maxSize: number(form.batchMaxSize), maxWaitMs: number(form.batchMaxWaitMs) } : null,
     rateLimit: form.rateLimit.trim() === '' ? null : number(form.rateLimit),
     maxConcurrency: number(form.maxConcurrency),
@@ -134,11 +152,16 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
   const queries = useQueryClient();
   const [form, setForm] = useState<FormState>(() => initial(endpoint));
   const [local, setLocal] = useState<Record<string, string>>({});
-  const set = <K extends keyof FormState>(key: K) => (value: FormState[K]) => setForm((current) => ({ ...current, [key]: value }));
+  const set =
+    <K extends keyof FormState>(key: K) =>
+    (value: FormState[K]) =>
+      setForm((current) => ({ ...current, [key]: value }));
   const save = useMutation({
     mutationFn: (settings: Settings) =>
       endpoint
-        ? call(api.PATCH('/v1/apps/{appId}/endpoints/{endpointId}', { params: { path: { appId, endpointId: endpoint.id } }, body: settings }))
+        ? call(
+            api.PATCH('/v1/apps/{appId}/endpoints/{endpointId}', { params: { path: { appId, endpointId: endpoint.id } }, body: settings }),
+          )
         : call(api.POST('/v1/apps/{appId}/endpoints', { params: { path: { appId } }, body: settings as Schemas['CreateEndpointDto'] })),
     onSuccess: (saved) => {
       void queries.invalidateQueries({ queryKey: ['endpoints', appId] });
@@ -155,7 +178,7 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
   };
   const text = (key: keyof FormState, label: string, hint?: string, error = errors[key]) => (
     <Field label={label} error={error} hint={hint}>
-      {(control) => <input {...control} value={form[key] as string} onChange={(e) => set(key)(e.target.value as never)} />}
+      {(control) => <input {...control} value={form[key] as string} onChange={(e) => set(key)(e.target.value)} />}
     </Field>
   );
   return (
@@ -195,7 +218,11 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
                 {text('signaturePrefix', 'Signature prefix', 'e.g. sha256=')}
                 <Field label="Signature encoding">
                   {(control) => (
-                    <select {...control} value={form.signatureEncoding} onChange={(e) => set('signatureEncoding')(e.target.value as 'hex' | 'base64')}>
+                    <select
+                      {...control}
+                      value={form.signatureEncoding}
+                      onChange={(e) => set('signatureEncoding')(e.target.value as 'hex' | 'base64')}
+                    >
                       <option value="hex">hex</option>
                       <option value="base64">base64</option>
                     </select>
@@ -218,23 +245,43 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
             </Field>
             {form.envelope === 'transform' && (
               <Field label="Transform (JSONata)" error={errors['body.transform']}>
-                {(control) => <textarea {...control} rows={4} className="mono" value={form.transform} onChange={(e) => set('transform')(e.target.value)} />}
+                {(control) => (
+                  <textarea
+                    {...control}
+                    rows={4}
+                    className="mono"
+                    value={form.transform}
+                    onChange={(e) => set('transform')(e.target.value)}
+                  />
+                )}
               </Field>
             )}
             <Field label="Serialization">
               {(control) => (
-                <select {...control} value={form.serialization} onChange={(e) => set('serialization')(e.target.value as FormState['serialization'])}>
+                <select
+                  {...control}
+                  value={form.serialization}
+                  onChange={(e) => set('serialization')(e.target.value as FormState['serialization'])}
+                >
                   <option value="compact">compact (JSON.stringify)</option>
                   <option value="python-sorted">python-sorted (json.dumps sort_keys)</option>
                 </select>
               )}
             </Field>
           </fieldset>
-          <Field label="Headers (JSON object)" error={errors.headers} hint="Values may use {{eventType}}, {{eventId}}, {{endpointId}}, {{deliveryId}}, {{attempt}}.">
-            {(control) => <textarea {...control} rows={3} className="mono" value={form.headers} onChange={(e) => set('headers')(e.target.value)} />}
+          <Field
+            label="Headers (JSON object)"
+            error={errors.headers}
+            hint="Values may use {{eventType}}, {{eventId}}, {{endpointId}}, {{deliveryId}}, {{attempt}}."
+          >
+            {(control) => (
+              <textarea {...control} rows={3} className="mono" value={form.headers} onChange={(e) => set('headers')(e.target.value)} />
+            )}
           </Field>
           <Field label="Metadata (JSON object)" error={errors.metadata}>
-            {(control) => <textarea {...control} rows={2} className="mono" value={form.metadata} onChange={(e) => set('metadata')(e.target.value)} />}
+            {(control) => (
+              <textarea {...control} rows={2} className="mono" value={form.metadata} onChange={(e) => set('metadata')(e.target.value)} />
+            )}
           </Field>
           <fieldset>
             <legend>Delivery</legend>
@@ -274,7 +321,10 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
 /** The exact request these settings produce for a sample event, built by the dispatcher's own code on the server. */
 function RequestPreview({ appId, endpointId, form, creating }: { appId: string; endpointId?: string; form: FormState; creating: boolean }) {
   const [eventType, setEventType] = useState('webhook.test');
-  const types = useQuery({ queryKey: ['event-types', 'all'], queryFn: () => call(api.GET('/v1/event-types', { params: { query: { limit: 250 } } })) });
+  const types = useQuery({
+    queryKey: ['event-types', 'all'],
+    queryFn: () => call(api.GET('/v1/event-types', { params: { query: { limit: 250 } } })),
+  });
   const preview = useMutation({
     mutationFn: (settings: Settings) =>
       call(api.POST('/v1/apps/{appId}/endpoints/preview', { params: { path: { appId } }, body: { ...settings, endpointId, eventType } })),

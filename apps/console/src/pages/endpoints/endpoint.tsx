@@ -29,8 +29,13 @@ function EndpointDetail({ appId, endpoint }: { appId: string; endpoint: Schemas[
   const queries = useQueryClient();
   const path = { path: { appId, endpointId: endpoint.id } };
   const refresh = () => void queries.invalidateQueries({ queryKey: ['endpoint', appId, endpoint.id] });
-  const test = useMutation({ mutationFn: () => call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/test', { params: path, body: {} })) });
-  const enable = useMutation({ mutationFn: () => call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/enable', { params: path })), onSuccess: refresh });
+  const test = useMutation({
+    mutationFn: () => call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/test', { params: path, body: {} })),
+  });
+  const enable = useMutation({
+    mutationFn: () => call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/enable', { params: path })),
+    onSuccess: refresh,
+  });
   const remove = useMutation({
     mutationFn: () => call(api.DELETE('/v1/apps/{appId}/endpoints/{endpointId}', { params: path })),
     onSuccess: () => {
@@ -112,7 +117,12 @@ function EndpointDetail({ appId, endpoint }: { appId: string; endpoint: Schemas[
                 Enable
               </button>
             )}
-            <ConfirmButton label="Delete endpoint" danger question={`Delete the endpoint ${endpoint.url}?`} onConfirm={() => remove.mutate()} />
+            <ConfirmButton
+              label="Delete endpoint"
+              danger
+              question={`Delete the endpoint ${endpoint.url}?`}
+              onConfirm={() => remove.mutate()}
+            />
           </div>
           {test.data && (
             <p role="status">
@@ -130,11 +140,15 @@ function EndpointDetail({ appId, endpoint }: { appId: string; endpoint: Schemas[
 function SecretSection({ appId, endpoint }: { appId: string; endpoint: Schemas['Endpoint'] }) {
   const canWrite = useCanWrite();
   const path = { path: { appId, endpointId: endpoint.id } };
-  const [grace, setGrace] = useState(endpoint.signature && (endpoint.signature as { scheme: string }).scheme === 'standard' ? '86400' : '0');
+  const [grace, setGrace] = useState(
+    endpoint.signature && (endpoint.signature as { scheme: string }).scheme === 'standard' ? '86400' : '0',
+  );
   const secret = useMutation({ mutationFn: () => call(api.GET('/v1/apps/{appId}/endpoints/{endpointId}/secret', { params: path })) });
   const rotate = useMutation({
     mutationFn: () =>
-      call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/secret/rotate', { params: path, body: { gracePeriodSeconds: Number(grace) } })),
+      call(
+        api.POST('/v1/apps/{appId}/endpoints/{endpointId}/secret/rotate', { params: path, body: { gracePeriodSeconds: Number(grace) } }),
+      ),
   });
   const shown = rotate.data?.secret ?? secret.data?.secret;
   const errors = fieldErrors(rotate.error);
@@ -160,7 +174,11 @@ function SecretSection({ appId, endpoint }: { appId: string; endpoint: Schemas['
       )}
       {canWrite && (
         <form className="inline" onSubmit={submit} aria-label="Rotate secret">
-          <Field label="Grace period (seconds)" error={errors.gracePeriodSeconds} hint="The old secret keeps signing this long (standard scheme only).">
+          <Field
+            label="Grace period (seconds)"
+            error={errors.gracePeriodSeconds}
+            hint="The old secret keeps signing this long (standard scheme only)."
+          >
             {(control) => <input {...control} inputMode="numeric" value={grace} onChange={(e) => setGrace(e.target.value)} />}
           </Field>
           <button type="submit" disabled={rotate.isPending}>
@@ -182,8 +200,12 @@ function ReplaySection({ appId, endpointId }: { appId: string; endpointId: strin
   const [status, setStatus] = useState<'failed' | 'all'>('failed');
   const path = { path: { appId, endpointId } };
   const body = (dryRun: boolean) => ({ since: new Date(since).toISOString(), until: new Date(until).toISOString(), status, dryRun });
-  const count = useMutation({ mutationFn: () => call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/replay', { params: path, body: body(true) })) });
-  const replay = useMutation({ mutationFn: () => call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/replay', { params: path, body: body(false) })) });
+  const count = useMutation({
+    mutationFn: () => call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/replay', { params: path, body: body(true) })),
+  });
+  const replay = useMutation({
+    mutationFn: () => call(api.POST('/v1/apps/{appId}/endpoints/{endpointId}/replay', { params: path, body: body(false) })),
+  });
   const errors = fieldErrors(count.error ?? replay.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();

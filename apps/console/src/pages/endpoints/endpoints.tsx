@@ -78,7 +78,9 @@ function EndpointRow({ appId, endpoint }: { appId: string; endpoint: Schemas['En
         )}
       </td>
       <td>
-        <span className={`badge ${endpoint.health?.circuit === 'open' ? 'failed' : 'succeeded'}`}>{endpoint.health?.circuit ?? 'closed'}</span>
+        <span className={`badge ${endpoint.health?.circuit === 'open' ? 'failed' : 'succeeded'}`}>
+          {endpoint.health?.circuit ?? 'closed'}
+        </span>
       </td>
       <td>{endpoint.disabled ? <span className="badge failed">disabled: {endpoint.disabledReason ?? 'manual'}</span> : 'enabled'}</td>
     </tr>

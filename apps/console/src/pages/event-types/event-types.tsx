@@ -71,7 +71,11 @@ function EventTypeRow({ type, onEdit }: { type: Schemas['EventType']; onEdit: ()
         <button type="button" onClick={onEdit} aria-label={`Edit ${type.name}`}>
           Edit
         </button>
-        <button type="button" onClick={() => deprecate.mutate()} aria-label={`${type.deprecated ? 'Undeprecate' : 'Deprecate'} ${type.name}`}>
+        <button
+          type="button"
+          onClick={() => deprecate.mutate()}
+          aria-label={`${type.deprecated ? 'Undeprecate' : 'Deprecate'} ${type.name}`}
+        >
           {type.deprecated ? 'Undeprecate' : 'Deprecate'}
         </button>
       </td>

@@ -22,7 +22,12 @@ export function EventsPage() {
         api.GET('/v1/apps/{appId}/events', {
           params: {
             path: { appId },
-            query: { eventType: filters.eventType || undefined, since: iso(filters.since), until: iso(filters.until), cursor: pager.cursor },
+            query: {
+              eventType: filters.eventType || undefined,
+              since: iso(filters.since),
+              until: iso(filters.until),
+              cursor: pager.cursor,
+            },
           },
         }),
       ),
@@ -41,10 +46,14 @@ export function EventsPage() {
           {(control) => <input {...control} value={draft.eventType} onChange={(e) => setDraft({ ...draft, eventType: e.target.value })} />}
         </Field>
         <Field label="From" error={errors.since}>
-          {(control) => <input {...control} type="datetime-local" value={draft.since} onChange={(e) => setDraft({ ...draft, since: e.target.value })} />}
+          {(control) => (
+            <input {...control} type="datetime-local" value={draft.since} onChange={(e) => setDraft({ ...draft, since: e.target.value })} />
+          )}
         </Field>
         <Field label="To" error={errors.until}>
-          {(control) => <input {...control} type="datetime-local" value={draft.until} onChange={(e) => setDraft({ ...draft, until: e.target.value })} />}
+          {(control) => (
+            <input {...control} type="datetime-local" value={draft.until} onChange={(e) => setDraft({ ...draft, until: e.target.value })} />
+          )}
         </Field>
         <button type="submit">Search</button>
       </form>

@@ -52,8 +52,7 @@ function Summary({ appId, message }: { appId: string; message: FeedMessage }) {
         <Link className="mono" to={`/apps/${appId}/deliveries/${String(payload.deliveryId)}`}>
           {String(payload.deliveryId)}
         </Link>{' '}
-        attempt {String(payload.attempt)} → {payload.responseStatus === null ? String(payload.error) : String(payload.responseStatus)} in{' '}
-        {String(payload.durationMs)} ms
+        attempt {String(payload.attempt)} → {outcomeText(payload)} in {String(payload.durationMs)} ms
       </>
     );
   }
@@ -62,4 +61,10 @@ function Summary({ appId, message }: { appId: string; message: FeedMessage }) {
       {message.eventId}
     </Link>
   ) : null;
+}
+
+/** The response status, or the error class when there was no response. */
+function outcomeText(payload: Record<string, unknown>): string {
+  const status = payload.responseStatus;
+  return typeof status === 'number' ? String(status) : typeof payload.error === 'string' ? payload.error : 'no response';
 }
