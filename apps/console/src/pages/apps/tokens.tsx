@@ -58,7 +58,7 @@ export function TokensPage() {
       {create.data && (
         <div className="notice" role="status">
           <p>This token is shown once; only its hash is kept.</p>
-          <code className="secret" aria-label="New token">
+          <code className="secret" aria-label="The new token">
             {create.data.token}
           </code>{' '}
           <CopyButton value={create.data.token} label="Copy token" />
