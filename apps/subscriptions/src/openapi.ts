@@ -289,10 +289,10 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
   TestDelivery: { type: 'object', required: ['deliveryId'], properties: { deliveryId: id('dlv_…') } },
   ReplayResult: {
     type: 'object',
-    required: ['count', 'dryRun'],
+    required: ['count'],
     properties: {
       count: { type: 'integer', description: 'deliveries queued again (with `dryRun`: that would be)' },
-      dryRun: { type: 'boolean' },
+      dryRun: { type: 'boolean', enum: [true], description: 'present when nothing was sent (a dry run)' },
     },
   },
   RequestPreview: {

@@ -872,7 +872,11 @@ export interface components {
         ReplayResult: {
             /** @description deliveries queued again (with `dryRun`: that would be) */
             count: number;
-            dryRun: boolean;
+            /**
+             * @description present when nothing was sent (a dry run)
+             * @enum {boolean}
+             */
+            dryRun?: true;
         };
         /** @description up to 32 extra request headers; hop-by-hop, host, content-* and webhook-* names are refused; values may use {{eventType}}, {{eventId}}, {{endpointId}}, {{deliveryId}}, {{attempt}} */
         RequestHeaders: {

@@ -108,7 +108,7 @@ export class EndpointsController {
     const all = dto.status === 'all';
     if (dto.dryRun)
       return { count: await this.deliveryStats.countReplayable(app.id, endpoint.id, since, until, all, MAX_REPLAY), dryRun: true };
-    return { count: await this.operations.replay(app.id, endpoint.id, since, until, all), dryRun: false };
+    return { count: await this.operations.replay(app.id, endpoint.id, since, until, all) };
   }
 
   @Post(':endpointId/test')
