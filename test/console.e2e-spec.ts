@@ -191,6 +191,15 @@ describe('the console and the embeddable portal, in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Copy token' }).count()).toBe(1);
     expect((await stack.request('subscriptions', 'GET', '/v1/session', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
     await shot(page, 'tokens');
+    // Signed in with it in another tab: that app's pages, no operator pages.
+    const appPage = await newPage();
+    await appPage.goto(`${base}/console`);
+    await appPage.getByLabel('Admin or app token').fill(token);
+    await appPage.getByRole('button', { name: 'Sign in' }).click();
+    await appPage.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    expect(appPage.url()).toBe(`${base}/console/apps/${appId}/endpoints`);
+    expect(await appPage.getByRole('link', { name: 'Apps', exact: true }).count()).toBe(0);
+    await appPage.close();
     await page.getByRole('row').filter({ hasText: 'shop backend' }).getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
     await page.getByText('No tokens.').waitFor();
