@@ -17,7 +17,18 @@ export async function buildConsole(root = process.cwd(), outDir = join(root, 'di
     logLevel: 'warn',
     resolve: { alias: { '@herald/client': join(root, 'libs', 'client', 'src', 'index.ts') } },
     oxc: { jsx: { runtime: 'automatic' } },
-    build: { outDir, emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 1024 },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      sourcemap: true,
+      chunkSizeWarningLimit: 1024,
+      rollupOptions: {
+        // React libraries mark modules "use client" for server components; a browser bundle has no use for it.
+        onwarn(warning, warn) {
+          if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);
+        },
+      },
+    },
   });
   let compressed = 0;
   for (const entry of await readdir(outDir, { recursive: true, withFileTypes: true })) {

@@ -277,7 +277,7 @@ describe('console and portal API', () => {
     const consoleUrl = (path: string) => `${stack.url('subscriptions')}/console${path}`;
 
     it('serves the page for every route, with the feed URL, no-cache and the frame-ancestors policy', async () => {
-      for (const path of ['', '/', '/portal', '/apps/app_x/deliveries/dlv_y']) {
+      for (const path of ['', '/', '/index.html', '/portal', '/apps/app_x/deliveries/dlv_y']) {
         const response = await fetch(consoleUrl(path), { headers: { 'accept-encoding': 'identity' } });
         expect([path, response.status]).toEqual([path, 200]);
         expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -31,11 +31,12 @@ interface StaticFile {
 
 /**
  * The built console (dist/console from `npm run build`): HERALD_CONSOLE_DIR, or beside the
- * compiled app (dist/apps/subscriptions/src → dist/console), or dist/console of the repository
- * when the app runs from its sources (tests).
+ * compiled app (dist/apps/subscriptions/src/console → dist/console), or dist/console of the
+ * repository when the app runs from its sources (tests).
  */
 export function consoleDirectory(): string {
-  const candidates = [process.env.HERALD_CONSOLE_DIR, join(__dirname, '../../../console'), join(__dirname, '../../../dist/console')];
+  // This file is apps/subscriptions/src/console/ (or the same under dist/): four levels below the root.
+  const candidates = [process.env.HERALD_CONSOLE_DIR, join(__dirname, '../../../../console'), join(__dirname, '../../../../dist/console')];
   return candidates.find((dir): dir is string => Boolean(dir) && existsSync(join(dir as string, 'index.html'))) ?? '';
 }
 
@@ -108,8 +109,9 @@ export function serveConsole(app: INestApplication, config: HeraldConfig, dir = 
     const file = files.get(request.path);
     if (file && request.path !== '/index.html') return send(request, response, file, request.path.startsWith('/assets/'));
     // A page's path (no extension): the page, whose router shows it; a missing asset: 404.
-    if (extname(request.path) !== '')
+    if (extname(request.path) !== '' && request.path !== '/index.html') {
       return sendProblem(response, { type: 'about:blank', title: 'Not Found', status: 404, detail: 'no such file' });
+    }
     const html = Buffer.from(
       index.raw.toString('utf8').replace('<meta name="herald-gateway" content="" />', `<meta name="herald-gateway" content="${feed}" />`),
     );
