@@ -207,6 +207,14 @@ describe('console and portal API', () => {
       const small = await delivered(appA, await publish(appA, 'body.small', { a: 1 }));
       const sentSmall = receiver.requests.find((request) => request.body.includes('"body.small"'))!;
       expect(small.attempts[0].requestBody).toBe(sentSmall.body);
+      // Lists carry each delivery's latest attempt.
+      const listed = await get(`/v1/apps/${appA}/deliveries?eventId=${small.eventId}`);
+      expect(listed.body!.data[0].lastAttempt).toEqual({
+        at: small.attempts[0].startedAt,
+        responseStatus: 200,
+        error: null,
+        durationMs: small.attempts[0].durationMs,
+      });
       const big = await delivered(appA, await publish(appA, 'body.big', { text: 'y'.repeat(100_000) }));
       const sentBig = receiver.requests.find((request) => request.body.includes('"body.big"'))!;
       expect(sentBig.body.length).toBeGreaterThan(100_000);

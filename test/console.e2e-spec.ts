@@ -245,6 +245,7 @@ describe('the console and the embeddable portal, in Chromium', () => {
     await publish(appId, 'order.paid', { orderId: 'o-1', amount: 4200 });
     const row = page.getByRole('row').filter({ hasText: 'order.paid' });
     await row.getByText('succeeded').waitFor();
+    await row.getByText(/^200 in \d+ ms$/).waitFor();
     await shot(page, 'deliveries');
     await row.getByRole('link').click();
     await page.getByRole('button', { name: /^Attempt 1: succeeded \(200\)/ }).click();

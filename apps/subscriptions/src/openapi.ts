@@ -275,6 +275,29 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       },
     },
   },
+  ListedDelivery: {
+    allOf: [
+      schemaRef('Delivery'),
+      {
+        type: 'object',
+        required: ['lastAttempt'],
+        properties: {
+          lastAttempt: {
+            type: 'object',
+            nullable: true,
+            description: 'its latest attempt, or null before the first',
+            required: ['at', 'responseStatus', 'error', 'durationMs'],
+            properties: {
+              at: time,
+              responseStatus: { type: 'integer', nullable: true },
+              error: { type: 'string', nullable: true },
+              durationMs: { type: 'integer' },
+            },
+          },
+        },
+      },
+    ],
+  },
   DeliveryWithAttempts: {
     allOf: [
       schemaRef('Delivery'),
@@ -371,7 +394,7 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
   EventTypePage: pageOf('EventType'),
   EndpointPage: pageOf('Endpoint'),
   EventPage: pageOf('Event'),
-  DeliveryPage: pageOf('Delivery'),
+  DeliveryPage: pageOf('ListedDelivery'),
 };
 
 const { CONFLICT, UNPROCESSABLE_ENTITY } = HttpStatus;

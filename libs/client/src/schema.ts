@@ -577,7 +577,7 @@ export interface components {
             updatedAt: string;
         };
         DeliveryPage: {
-            data: components["schemas"]["Delivery"][];
+            data: components["schemas"]["ListedDelivery"][];
             /** @description pass as `?cursor=` for the next page; null on the last */
             nextCursor: string | null;
         };
@@ -776,6 +776,16 @@ export interface components {
             };
             /** @enum {string} */
             status: "ok" | "error" | "shutting_down";
+        };
+        ListedDelivery: components["schemas"]["Delivery"] & {
+            /** @description its latest attempt, or null before the first */
+            lastAttempt: {
+                /** Format: date-time */
+                at: string;
+                durationMs: number;
+                error: string | null;
+                responseStatus: number | null;
+            } | null;
         };
         NewToken: components["schemas"]["Token"] & {
             /**

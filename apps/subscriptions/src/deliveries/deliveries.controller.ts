@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { DeliveryRepository } from '@herald/persistence';
+import { DeliveryRepository, DeliveryStatsRepository } from '@herald/persistence';
 import { Caller, Principal, ValidationProblem } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
-import { presentDelivery, presentDeliveryWithAttempts } from './delivery.presenter';
+import { presentDeliveryWithAttempts, presentListedDelivery } from './delivery.presenter';
 import { DeliveryOperationsService } from './delivery-operations.service';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries.dto';
 
@@ -12,6 +12,7 @@ export class DeliveriesController {
     private readonly apps: AppsService,
     private readonly deliveries: DeliveryRepository,
     private readonly operations: DeliveryOperationsService,
+    private readonly stats: DeliveryStatsRepository,
   ) {}
 
   @Get()
@@ -22,7 +23,11 @@ export class DeliveriesController {
     const until = query.until ? new Date(query.until) : undefined;
     if (since && until && until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
     const result = await this.deliveries.list(app.id, { endpointId, eventId, status, eventType, since, until }, query);
-    return { data: result.data.map(presentDelivery), nextCursor: result.nextCursor };
+    const last = await this.stats.lastAttempts(
+      app.id,
+      result.data.map((d) => d.id),
+    );
+    return { data: result.data.map((d) => presentListedDelivery(d, last.get(d.id))), nextCursor: result.nextCursor };
   }
 
   @Get(':deliveryId')

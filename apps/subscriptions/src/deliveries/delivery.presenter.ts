@@ -1,4 +1,4 @@
-import { AttemptEntity, DeliveryEntity, DeliveryWithAttempts } from '@herald/persistence';
+import { AttemptEntity, DeliveryEntity, DeliveryWithAttempts, LastAttempt } from '@herald/persistence';
 
 /** The public shape of a delivery (API.md, "Deliveries and attempts"). */
 export function presentDelivery(delivery: DeliveryEntity) {
@@ -14,6 +14,11 @@ export function presentDelivery(delivery: DeliveryEntity) {
     createdAt: delivery.createdAt,
     updatedAt: delivery.updatedAt,
   };
+}
+
+/** A delivery of a list, with its latest attempt (API.md v1.1 `lastAttempt`). */
+export function presentListedDelivery(delivery: DeliveryEntity, last: LastAttempt | undefined) {
+  return { ...presentDelivery(delivery), lastAttempt: last ?? null };
 }
 
 export function presentAttempt(attempt: AttemptEntity) {

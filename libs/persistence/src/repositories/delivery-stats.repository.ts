@@ -19,6 +19,14 @@ export interface EndpointHealth {
   lastDelivery: { status: 'succeeded' | 'failed'; at: Date; responseStatus: number | null } | null;
 }
 
+/** The latest attempt of a delivery, for lists (API.md v1.1 `lastAttempt`). */
+export interface LastAttempt {
+  at: Date;
+  responseStatus: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
 interface BucketRow {
   start: Date;
   succeeded: string;
@@ -119,6 +127,25 @@ export class DeliveryStatsRepository {
           },
         ];
       }),
+    );
+  }
+
+  /** The latest attempt of each of the app's deliveries named, by delivery id (none: absent). */
+  async lastAttempts(appId: string, deliveryIds: string[]): Promise<Map<string, LastAttempt>> {
+    if (deliveryIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<
+      { delivery_id: string; started_at: Date; response_status: number | null; error: string | null; duration_ms: number }[]
+    >(
+      `SELECT DISTINCT ON (delivery_id) delivery_id, started_at, response_status, error, duration_ms
+       FROM attempts WHERE app_id = $1 AND delivery_id = ANY($2::text[])
+       ORDER BY delivery_id, attempt DESC`,
+      [appId, deliveryIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.delivery_id,
+        { at: row.started_at, responseStatus: row.response_status, error: row.error, durationMs: row.duration_ms },
+      ]),
     );
   }
 

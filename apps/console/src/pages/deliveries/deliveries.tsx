@@ -102,7 +102,7 @@ export function DeliveriesPage() {
         {() => (
           <>
             <div className="table-wrap">
-              <table>
+              <table className="cards">
                 <caption className="visually-hidden">Deliveries, newest first</caption>
                 <thead>
                   <tr>
@@ -110,23 +110,31 @@ export function DeliveriesPage() {
                     <th scope="col">Event type</th>
                     <th scope="col">Status</th>
                     <th scope="col">Attempts</th>
+                    <th scope="col">Last response</th>
                     <th scope="col">Created</th>
                   </tr>
                 </thead>
                 <tbody>
                   {(deliveries.data?.data ?? []).map((delivery) => (
                     <tr key={delivery.id}>
-                      <td>
+                      <td data-label="Delivery">
                         <Link className="mono" to={`/apps/${appId}/deliveries/${delivery.id}`}>
                           {delivery.id}
                         </Link>
                       </td>
-                      <td className="mono">{delivery.eventType}</td>
-                      <td>
+                      <td data-label="Event type" className="mono">
+                        {delivery.eventType}
+                      </td>
+                      <td data-label="Status">
                         <StatusBadge status={delivery.status} />
                       </td>
-                      <td>{delivery.attemptCount}</td>
-                      <td>
+                      <td data-label="Attempts">{delivery.attemptCount}</td>
+                      <td data-label="Last response">
+                        {delivery.lastAttempt
+                          ? `${delivery.lastAttempt.responseStatus ?? delivery.lastAttempt.error ?? 'none'} in ${delivery.lastAttempt.durationMs} ms`
+                          : '—'}
+                      </td>
+                      <td data-label="Created">
                         <Time value={delivery.createdAt} />
                       </td>
                     </tr>

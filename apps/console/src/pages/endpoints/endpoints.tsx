@@ -28,7 +28,7 @@ export function EndpointsPage() {
         {() => (
           <>
             <div className="table-wrap">
-              <table>
+              <table className="cards">
                 <caption className="visually-hidden">Endpoints and their health</caption>
                 <thead>
                   <tr>
@@ -63,12 +63,12 @@ function EndpointRow({ appId, endpoint }: { appId: string; endpoint: Schemas['En
   const last = endpoint.lastDelivery;
   return (
     <tr>
-      <td>
+      <td data-label="URL">
         <Link to={`/apps/${appId}/endpoints/${endpoint.id}`}>{endpoint.url}</Link>
         <div className="muted">{endpoint.description || endpoint.eventTypes.join(', ')}</div>
       </td>
-      <td>{percent(endpoint.health?.successRate24h)}</td>
-      <td>
+      <td data-label="Success (24 h)">{percent(endpoint.health?.successRate24h)}</td>
+      <td data-label="Last delivery">
         {last ? (
           <>
             <StatusBadge status={last.status} /> {last.responseStatus ?? 'no response'} · <Time value={last.at} />
@@ -77,12 +77,14 @@ function EndpointRow({ appId, endpoint }: { appId: string; endpoint: Schemas['En
           '—'
         )}
       </td>
-      <td>
+      <td data-label="Circuit">
         <span className={`badge ${endpoint.health?.circuit === 'open' ? 'failed' : 'succeeded'}`}>
           {endpoint.health?.circuit ?? 'closed'}
         </span>
       </td>
-      <td>{endpoint.disabled ? <span className="badge failed">disabled: {endpoint.disabledReason ?? 'manual'}</span> : 'enabled'}</td>
+      <td data-label="State">
+        {endpoint.disabled ? <span className="badge failed">disabled: {endpoint.disabledReason ?? 'manual'}</span> : 'enabled'}
+      </td>
     </tr>
   );
 }
