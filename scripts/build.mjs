@@ -1,10 +1,12 @@
 // Compiles apps/, libs/ and scripts/ (and bench/ when present) to CommonJS in dist/ with swc, rewriting the
 // @herald/<lib> aliases to relative paths so `node dist/...` needs no loader. The .proto files
-// of libs/ are copied beside the code that loads them.
+// of libs/ are copied beside the code that loads them. Then Vite builds the console (apps/console)
+// into dist/console.
 import { transformFile } from '@swc/core';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { buildConsole } from './console-build.mjs';
 
 const root = process.cwd();
 const out = join(root, 'dist');
@@ -20,11 +22,14 @@ async function* filesIn(dir, wanted) {
 }
 
 const isSource = (name) => name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(name);
+// The console is a browser app: Vite builds it below.
+const consoleSources = join(root, 'apps', 'console');
 
 await rm(out, { recursive: true, force: true });
 let count = 0;
 for (const source of sources) {
   for await (const file of filesIn(join(root, source), isSource)) {
+    if (file.startsWith(consoleSources)) continue;
     const { code, map } = await transformFile(file, {
       swcrc: false,
       sourceMaps: true,
@@ -50,4 +55,9 @@ for await (const file of filesIn(join(root, 'libs'), (name) => name.endsWith('.p
   await mkdir(dirname(target), { recursive: true });
   await copyFile(file, target);
 }
-console.log(`built ${count} files into dist/`);
+// `--no-console`: the server code only (tests that spawn the apps and never open the console).
+if (process.argv.includes('--no-console')) console.log(`built ${count} files into dist/ (no console)`);
+else {
+  const built = await buildConsole(root);
+  console.log(`built ${count} files into dist/ and the console into ${relative(root, built.outDir)}/`);
+}

@@ -377,6 +377,7 @@ async function main(): Promise<void> {
       '',
       'Herald is running.',
       `  management API (subscriptions)  http://127.0.0.1:${ports.subscriptions}, gRPC 127.0.0.1:${config.ports.subscriptionsGrpc}`,
+      `  console (operator and portal)   http://127.0.0.1:${ports.subscriptions}/console`,
       `  API docs (OpenAPI, Swagger UI)  http://127.0.0.1:${ports.subscriptions}/docs`,
       `  event intake (ingest)           http://127.0.0.1:${ports.ingest}, gRPC 127.0.0.1:${config.ports.ingestGrpc}`,
       `  live feed (realtime-gateway)    ws://127.0.0.1:${ports['realtime-gateway']}/ws?token=<admin token>`,

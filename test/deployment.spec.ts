@@ -133,6 +133,13 @@ describe('Dockerfile', () => {
     expect([...scripts].filter((script) => !existsSync(inImage(script)))).toEqual([]);
   });
 
+  it('carries the console the subscriptions app serves at /console, built and pre-compressed', () => {
+    const assets = readdirSync(inImage('dist/console/assets'));
+    expect(existsSync(inImage('dist/console/index.html'))).toBe(true);
+    expect(assets.filter((name) => name.endsWith('.js')).length).toBeGreaterThan(0);
+    expect(assets.filter((name) => name.endsWith('.js.br')).length).toBeGreaterThan(0);
+  });
+
   it('carries the package.json the traces take service.version from', () => {
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     expect(heraldVersion(inImage('dist/libs/telemetry/src'))).toBe(version);

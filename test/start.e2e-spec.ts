@@ -48,7 +48,7 @@ describe('npm start', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    buildOnce();
+    buildOnce({ console: true });
     env = {
       DATABASE_URL: base.toString(),
       NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
@@ -83,14 +83,35 @@ describe('npm start', () => {
     const first = start({ HERALD_ENCRYPTION_KEY: original });
     await eventually(async () => first.output.includes('Herald is running.') || first.exitCode !== undefined, 90_000, 100);
     expect(first.output).toContain('Herald is running.');
-    // npm start creates the operations app (HERALD_OPERATIONS_APP, default uid herald-operations).
-    expect(first.output).toContain('operations app                  herald-operations');
-    const operations = await fetch(`http://127.0.0.1:${env.SUBSCRIPTIONS_PORT}/v1/apps/herald-operations`, {
-      headers: { authorization: `Bearer ${env.HERALD_ADMIN_TOKEN}` },
-    });
-    expect(operations.status).toBe(200);
-    expect(await operations.json()).toMatchObject({ uid: 'herald-operations', name: 'Herald operations' });
-    await first.stop();
+    try {
+      // npm start creates the operations app (HERALD_OPERATIONS_APP, default uid herald-operations).
+      expect(first.output).toContain('operations app                  herald-operations');
+      const operations = await fetch(`http://127.0.0.1:${env.SUBSCRIPTIONS_PORT}/v1/apps/herald-operations`, {
+        headers: { authorization: `Bearer ${env.HERALD_ADMIN_TOKEN}` },
+      });
+      expect(operations.status).toBe(200);
+      expect(await operations.json()).toMatchObject({ uid: 'herald-operations', name: 'Herald operations' });
+      // The console URL it prints serves the page, and a portal session's link opens it too.
+      const consoleUrl = /console \(operator and portal\)\s+(\S+)/.exec(first.output)?.[1];
+      expect(consoleUrl).toBe(`http://127.0.0.1:${env.SUBSCRIPTIONS_PORT}/console`);
+      const page = await fetch(consoleUrl!);
+      expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      expect(await page.text()).toContain('<div id="root"></div>');
+      const headers = { authorization: `Bearer ${env.HERALD_ADMIN_TOKEN}`, 'content-type': 'application/json' };
+      const app = await fetch(`${consoleUrl!.replace('/console', '')}/v1/apps`, { method: 'POST', headers, body: '{"name":"start"}' });
+      const { id } = (await app.json()) as { id: string };
+      const session = await fetch(`${consoleUrl!.replace('/console', '')}/v1/apps/${id}/portal-sessions`, {
+        method: 'POST',
+        headers,
+        body: '{}',
+      });
+      const { url } = (await session.json()) as { url: string };
+      expect(url).toMatch(new RegExp(`^${consoleUrl}/portal#token=hrld_`));
+      expect((await fetch(url)).status).toBe(200);
+    } finally {
+      // A failed check must not leave this run holding the ports the next test needs.
+      await first.stop();
+    }
 
     const other = randomBytes(32).toString('base64');
     const started = Date.now();

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 const root = join(__dirname, '../..');
 
 /** Compiles the apps to dist/ so tests can run them as real processes (and kill them). */
-export function buildOnce(): void {
-  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'ignore' });
+export function buildOnce(options: { console?: boolean } = {}): void {
+  // The console's Vite build takes a while: only the tests that open it pay for it.
+  const args = options.console ? [] : ['--no-console'];
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), ...args], { cwd: root, stdio: 'ignore' });
 }
 
 /** The environment that makes a spawned app use this config. */

@@ -1,4 +1,5 @@
 import { HttpStatus, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { OpenAPIObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import { HeraldConfig } from '@herald/config';
 import { ApiDescription, createOpenApiDocument, describeRoutes, includeOperations, pageOf, schemaRef } from '@herald/platform';
@@ -15,6 +16,9 @@ import { EndpointsController } from './endpoints/endpoints.controller';
 import { EventTypesController } from './event-types/event-types.controller';
 import { EventsController } from './events/events.controller';
 import { TokensController } from './tokens/tokens.controller';
+import { PortalSessionsController } from './portal/portal-sessions.controller';
+import { SessionController } from './portal/session.controller';
+import { SubscriptionsModule } from './subscriptions.module';
 
 const id = (example: string): SchemaObject => ({ type: 'string', example });
 const time: SchemaObject = { type: 'string', format: 'date-time' };
@@ -424,6 +428,11 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
         enum: ['timeout', 'connection_refused', 'connection_reset', 'dns', 'tls', 'blocked_address', 'http_status', 'redirect', null],
       },
       requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+      requestBody: {
+        type: 'string',
+        nullable: true,
+        description: 'the request body as sent, its first 64 KiB (null when nothing was sent)',
+      },
     },
   },
   DeliveryWithAttempts: {
@@ -438,7 +447,85 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
     properties: { id: id('dlv_…'), attempt: { type: 'integer', description: 'the attempt queued now' } },
   },
   TestDelivery: { type: 'object', required: ['deliveryId'], properties: { deliveryId: id('dlv_…') } },
-  ReplayResult: { type: 'object', required: ['count'], properties: { count: { type: 'integer', description: 'deliveries queued again' } } },
+  ReplayResult: {
+    type: 'object',
+    required: ['count'],
+    properties: {
+      count: { type: 'integer', description: 'deliveries queued again (with `dryRun`: that would be)' },
+      dryRun: { type: 'boolean', enum: [true], description: 'present when nothing was sent (a dry run)' },
+    },
+  },
+  RequestPreview: {
+    type: 'object',
+    description: 'the request the dispatcher would send for a sample event (built by its own code; nothing is sent)',
+    required: ['method', 'url', 'headers', 'body', 'bodyBytes', 'event', 'sampleSecret'],
+    properties: {
+      method: { type: 'string', enum: ['POST'] },
+      url: { type: 'string' },
+      headers: { type: 'object', additionalProperties: { type: 'string' } },
+      body: { type: 'string', description: 'the body bytes, as UTF-8 text' },
+      bodyBytes: { type: 'integer' },
+      event: {
+        type: 'object',
+        required: ['id', 'eventType', 'payload', 'occurredAt'],
+        properties: { id: id('evt_…'), eventType: { type: 'string' }, payload: { type: 'object' }, occurredAt: time },
+      },
+      sampleSecret: { type: 'boolean', description: 'true when the signature uses a sample secret (no endpoint named, no secret given)' },
+    },
+  },
+  StatsTimeseries: {
+    type: 'object',
+    required: ['since', 'until', 'bucketSeconds', 'endpointId', 'data'],
+    properties: {
+      since: time,
+      until: time,
+      bucketSeconds: { type: 'integer', enum: [60, 300, 900, 3600] },
+      endpointId: { type: 'string', nullable: true },
+      data: {
+        type: 'array',
+        description: 'one bucket per `bucketSeconds` from `since`, oldest first, empty ones included',
+        items: {
+          type: 'object',
+          required: ['start', 'succeeded', 'failed', 'latencyMs'],
+          properties: {
+            start: time,
+            succeeded: { type: 'integer', description: 'attempts that succeeded' },
+            failed: { type: 'integer', description: 'attempts that failed' },
+            latencyMs: {
+              type: 'object',
+              required: ['p50', 'p95', 'p99'],
+              properties: {
+                p50: { type: 'number', nullable: true },
+                p95: { type: 'number', nullable: true },
+                p99: { type: 'number', nullable: true },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  PortalSession: {
+    type: 'object',
+    required: ['url', 'token', 'expiresAt', 'appId', 'readOnly'],
+    properties: {
+      url: { type: 'string', example: 'https://herald.example/console/portal#token=hrld_…', description: 'opens the app’s portal' },
+      token: { type: 'string', example: 'hrld_…', description: 'acts as an app token until expiresAt (read-only: every write is 403)' },
+      expiresAt: time,
+      appId: id('app_…'),
+      readOnly: { type: 'boolean' },
+    },
+  },
+  Session: {
+    type: 'object',
+    required: ['kind', 'appId', 'readOnly', 'portal'],
+    properties: {
+      kind: { type: 'string', enum: ['admin', 'app'] },
+      appId: { type: 'string', nullable: true, description: 'the one app an app token (or portal session) may see' },
+      readOnly: { type: 'boolean' },
+      portal: { type: 'boolean', description: 'true for a portal session' },
+    },
+  },
   AppPage: pageOf('App'),
   TokenPage: pageOf('Token'),
   EventTypePage: pageOf('EventType'),
@@ -503,6 +590,11 @@ export const SUBSCRIPTIONS_API: ApiDescription = {
       enable: { summary: 'Re-enable an endpoint', response: 'Endpoint' },
       replay: { summary: 'Resend the endpoint’s deliveries of events in a time window', response: 'ReplayResult' },
       test: { summary: 'Send a recorded test event to this endpoint only', response: 'TestDelivery' },
+      preview: {
+        summary: 'The exact request (headers and body) a sample event produces with these settings; nothing is sent',
+        response: 'RequestPreview',
+        errors: [UNPROCESSABLE_ENTITY],
+      },
       stats: { summary: 'Delivery counts and latency since a time (default: the last 24 h)', response: 'EndpointStats' },
     }),
     describeRoutes(EventsController, {
@@ -518,6 +610,10 @@ export const SUBSCRIPTIONS_API: ApiDescription = {
       get: {
         summary: 'The app’s delivery counts and latency since a time (default: the last 24 h), in all and per endpoint',
         response: 'AppStats',
+      },
+      timeseries: {
+        summary: 'Attempts per time bucket by outcome, with latency percentiles (the app’s, or one endpoint’s)',
+        response: 'StatsTimeseries',
       },
     }),
     describeRoutes(VideoCloudController, {
@@ -542,6 +638,15 @@ export const SUBSCRIPTIONS_API: ApiDescription = {
       delete: { summary: 'Telegram panel compatibility: delete a webhook' },
       deliveries: { summary: 'Telegram panel compatibility: a webhook’s deliveries', response: 'BedolagaDeliveryList' },
     }),
+    describeRoutes(PortalSessionsController, {
+      create: {
+        summary: 'Create a portal session (admin): a short-lived app token and the link that opens the app’s portal',
+        response: 'PortalSession',
+      },
+    }),
+    describeRoutes(SessionController, {
+      get: { summary: 'Who the token is: the admin, or an app token (and whether read-only)', response: 'Session' },
+    }),
   ],
 };
 
@@ -558,3 +663,17 @@ export function restApiDocument(app: INestApplication, ingest: OpenAPIObject, co
 }
 
 export { ingestApiDocument };
+
+/**
+ * The same document built in preview mode (no database, no NATS): what `libs/client` is generated
+ * from (scripts/generate-client.ts), so the typed client and the served document cannot differ.
+ */
+export async function previewRestApiDocument(config: HeraldConfig): Promise<OpenAPIObject> {
+  const ingest = await ingestApiDocument(config);
+  const app = await NestFactory.create(SubscriptionsModule.register(config), { preview: true, logger: false, abortOnError: false });
+  try {
+    return restApiDocument(app, ingest, config);
+  } finally {
+    await app.close();
+  }
+}

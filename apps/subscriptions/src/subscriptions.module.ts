@@ -34,6 +34,8 @@ import { OutboxRelay } from '@herald/platform';
 import { TokensController } from './tokens/tokens.controller';
 import { EventTypesController } from './event-types/event-types.controller';
 import { EventsController } from './events/events.controller';
+import { PortalSessionsController } from './portal/portal-sessions.controller';
+import { SessionController } from './portal/session.controller';
 
 /** The management API (REST and gRPC): apps, endpoints, and reads of deliveries. */
 @Module({})
@@ -59,6 +61,8 @@ export class SubscriptionsModule {
         StatsController,
         VideoCloudController,
         BedolagaController,
+        PortalSessionsController,
+        SessionController,
       ],
       providers: [
         AppsService,

@@ -142,6 +142,21 @@ class Environment {
   @IsOptional()
   @IsIn(['json', 'pretty'])
   LOG_FORMAT?: string;
+
+  /** The base URL people reach the management app at (portal links); unset: the request's own host. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'HERALD_PUBLIC_URL must be an http(s) URL without query or fragment' })
+  HERALD_PUBLIC_URL?: string;
+
+  /** The console's WebSocket feed URL; unset: ws://<the request's host name>:GATEWAY_PORT/ws. */
+  @IsOptional()
+  @Matches(/^wss?:\/\/\S+$/, { message: 'HERALD_GATEWAY_PUBLIC_URL must be a ws:// or wss:// URL' })
+  HERALD_GATEWAY_PUBLIC_URL?: string;
+
+  /** The CSP `frame-ancestors` sources allowed to frame the console and portal. */
+  @IsOptional()
+  @Matches(/^[^;,\r\n]+$/, { message: 'HERALD_PORTAL_FRAME_ANCESTORS must be CSP sources separated by spaces' })
+  HERALD_PORTAL_FRAME_ANCESTORS = "'self'";
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'verbose';
@@ -178,6 +193,14 @@ export interface HeraldConfig {
   logLevel: LogLevel;
   /** LOG_FORMAT; undefined lets the logger choose by whether stdout is a terminal. */
   logFormat?: 'json' | 'pretty';
+  console: {
+    /** HERALD_PUBLIC_URL without a trailing slash, or null (then the request's host). */
+    publicUrl: string | null;
+    /** HERALD_GATEWAY_PUBLIC_URL, or null (then ws://<host>:GATEWAY_PORT/ws). */
+    gatewayUrl: string | null;
+    /** HERALD_PORTAL_FRAME_ANCESTORS: the CSP frame-ancestors sources. */
+    frameAncestors: string;
+  };
 }
 
 /** Thrown with every bad variable listed, so an operator fixes them in one go. */
@@ -232,5 +255,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HeraldConfig {
     operationsApp: parsed.HERALD_OPERATIONS_APP ?? null,
     logLevel: parsed.LOG_LEVEL as LogLevel,
     logFormat: parsed.LOG_FORMAT as 'json' | 'pretty' | undefined,
+    console: {
+      publicUrl: parsed.HERALD_PUBLIC_URL ? parsed.HERALD_PUBLIC_URL.replace(/\/+$/, '') : null,
+      gatewayUrl: parsed.HERALD_GATEWAY_PUBLIC_URL ?? null,
+      frameAncestors: parsed.HERALD_PORTAL_FRAME_ANCESTORS.trim(),
+    },
   };
 }

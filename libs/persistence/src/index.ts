@@ -13,3 +13,4 @@ export * from './repositories/app-token.repository';
 export * from './repositories/event-type.repository';
 export * from './repositories/event.repository';
 export * from './repositories/idempotency.repository';
+export * from './repositories/delivery-stats.repository';

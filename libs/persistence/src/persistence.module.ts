@@ -10,6 +10,7 @@ import { AppTokenRepository } from './repositories/app-token.repository';
 import { EventTypeRepository } from './repositories/event-type.repository';
 import { EventRepository } from './repositories/event.repository';
 import { IdempotencyRepository } from './repositories/idempotency.repository';
+import { DeliveryStatsRepository } from './repositories/delivery-stats.repository';
 
 const REPOSITORIES = [
   AppRepository,
@@ -18,6 +19,7 @@ const REPOSITORIES = [
   EventRepository,
   EventTypeRepository,
   DeliveryRepository,
+  DeliveryStatsRepository,
   IdempotencyRepository,
   OutboxRepository,
 ];

@@ -9,6 +9,7 @@ import { ProblemException } from './problem';
 /** Metadata keys of @Public() and @AdminOnly(); the OpenAPI document and the gRPC server read them too. */
 export const PUBLIC_ROUTE = 'herald:public';
 export const ADMIN_ONLY = 'herald:admin-only';
+export const READ_ONLY_SAFE = 'herald:read-only-safe';
 const APP_TOKEN_PREFIX = 'hrld_';
 const APP_TOKEN_SHAPE = /^hrld_[A-Za-z0-9_-]{43}$/;
 /** How long a verified app token is trusted without asking PostgreSQL again (revocation delay elsewhere). */
@@ -16,7 +17,7 @@ const TOKEN_CACHE_MS = 1000;
 const TOKEN_CACHE_MAX = 10_000;
 
 /** Who is calling: the operator (admin token) or one app (app token). */
-export type Principal = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string };
+export type Principal = { kind: 'admin' } | { kind: 'app'; appId: string; tokenId: string; readOnly?: boolean; portal?: boolean };
 export const ADMIN: Principal = { kind: 'admin' };
 
 /** The app a principal is confined to, or null for the admin. */
@@ -29,6 +30,21 @@ export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
 
 /** Marks a route only the admin token may call: an app token gets 403. */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
+
+/** Marks a POST that changes nothing (a preview), so a read-only token may call it. */
+export const ReadOnlySafe = () => SetMetadata(READ_ONLY_SAFE, true);
+
+/** Whether a principal may only read (a read-only portal session). */
+export function isReadOnly(principal: Principal): boolean {
+  return principal.kind === 'app' && principal.readOnly === true;
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Refuses a write (403) to a read-only session; routes outside the AuthGuard call it themselves. */
+export function assertMayWrite(principal: Principal): void {
+  if (isReadOnly(principal)) throw new ProblemException(HttpStatus.FORBIDDEN, 'read_only', 'this session is read-only');
+}
 
 /** The caller of the current request, as the guard authenticated it. */
 export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
@@ -87,7 +103,7 @@ export class Authenticator {
       this.cache.delete(hash);
       return null;
     }
-    const principal: Principal = { kind: 'app', appId: row.appId, tokenId: row.id };
+    const principal: Principal = { kind: 'app', appId: row.appId, tokenId: row.id, readOnly: row.readOnly, portal: row.kind === 'portal' };
     if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
     this.cache.set(hash, { principal, until: now + TOKEN_CACHE_MS, expiresAt: row.expiresAt?.getTime() ?? Infinity });
     return principal;
@@ -122,6 +138,8 @@ export class AuthGuard implements CanActivate {
     if (principal.kind === 'app' && this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets)) {
       throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'this route needs the admin token');
     }
+    // Enforced here, for every app, whatever the page shows: a read-only session changes nothing.
+    if (!READ_METHODS.has(request.method) && !this.reflector.getAllAndOverride<boolean>(READ_ONLY_SAFE, targets)) assertMayWrite(principal);
     request.principal = principal;
     return true;
   }

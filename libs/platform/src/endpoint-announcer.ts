@@ -14,40 +14,42 @@ export function openSecrets(endpoint: EndpointConfig): EndpointConfig {
   };
 }
 
+/** The dispatcher's view of an endpoint (what the request builder takes), each secret passed through `secret`. */
+export function endpointConfig(endpoint: EndpointEntity, secret: (value: string) => string = (value) => value): EndpointConfig {
+  return {
+    id: endpoint.id,
+    appId: endpoint.appId,
+    url: endpoint.url,
+    type: endpoint.type,
+    signature: endpoint.signature,
+    body: endpoint.body,
+    batch: endpoint.batch,
+    eventTypes: endpoint.eventTypes,
+    channels: endpoint.channels,
+    disabled: endpoint.disabled,
+    secret: secret(endpoint.secret),
+    previousSecrets: endpoint.previousSecrets.map((p) => ({ ...p, secret: secret(p.secret) })),
+    headers: endpoint.headers,
+    timeoutMs: endpoint.timeoutMs,
+    retrySchedule: endpoint.retrySchedule,
+    retryJitter: endpoint.retryJitter,
+    disableOnExhaustion: endpoint.disableOnExhaustion,
+    idHeader: endpoint.idHeader,
+    maxConcurrency: endpoint.maxConcurrency,
+    rateLimit: endpoint.rateLimit,
+    version: endpoint.version,
+  };
+}
+
 /** Builds the config-stream messages that tell dispatchers about endpoint changes. */
 @Injectable()
 export class EndpointAnnouncer {
   constructor(private readonly nats: NatsService) {}
 
   upserted(endpoint: EndpointEntity): OutboxMessage {
-    const payload: EndpointConfigMessage = {
-      kind: 'endpoint.upserted',
-      endpoint: {
-        id: endpoint.id,
-        appId: endpoint.appId,
-        url: endpoint.url,
-        type: endpoint.type,
-        signature: endpoint.signature,
-        body: endpoint.body,
-        batch: endpoint.batch,
-        eventTypes: endpoint.eventTypes,
-        channels: endpoint.channels,
-        disabled: endpoint.disabled,
-        // Sealed: the message sits in the outbox table and on HERALD_CONFIG (see openSecrets).
-        secret: secretBox().seal(endpoint.secret),
-        previousSecrets: endpoint.previousSecrets.map((p) => ({ ...p, secret: secretBox().seal(p.secret) })),
-        headers: endpoint.headers,
-        timeoutMs: endpoint.timeoutMs,
-        retrySchedule: endpoint.retrySchedule,
-        retryJitter: endpoint.retryJitter,
-        disableOnExhaustion: endpoint.disableOnExhaustion,
-        idHeader: endpoint.idHeader,
-        maxConcurrency: endpoint.maxConcurrency,
-        rateLimit: endpoint.rateLimit,
-        version: endpoint.version,
-      },
-    };
-    return this.message(endpoint, payload);
+    // Sealed: the message sits in the outbox table and on HERALD_CONFIG (see openSecrets).
+    const sealed = endpointConfig(endpoint, (secret) => secretBox().seal(secret));
+    return this.message(endpoint, { kind: 'endpoint.upserted', endpoint: sealed });
   }
 
   deleted(endpoint: EndpointEntity): OutboxMessage {

@@ -14,7 +14,6 @@ import {
   OutcomeType,
 } from '@herald/contracts';
 import { OperationalEvents } from '@herald/platform';
-import { TransformError } from '@herald/signing';
 import { ConsumerWorker, DurableConsumer, NatsService, Semaphore } from '@herald/messaging';
 import { contextFrom, HeraldMetrics, inSpan, SpanKind, traceHeaders, withoutAutoInstrumentation } from '@herald/telemetry';
 import { AttemptRecord, Batcher, DeliveryRepository, RecordedAttempt } from '@herald/persistence';
@@ -27,7 +26,16 @@ import { EndpointDisabler } from './endpoint-disabler';
 import { CircuitChange, CircuitState, EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
-import { bodyValue, buildBatchRequest, buildWebhookRequest, recordableHeaders, TransformCache, WebhookRequest } from './webhook-request';
+import {
+  bodyValue,
+  buildBatchRequest,
+  buildWebhookRequest,
+  recordableBody,
+  recordableHeaders,
+  TransformCache,
+  TransformError,
+  WebhookRequest,
+} from '@herald/signing';
 
 /** One delivery to attempt (alone or in a batch). */
 type Member = { deliveryId: string; attempt: number; event: EventMessage };
@@ -266,6 +274,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     const throttled = result.status === 429 || result.status === 503;
     const jitter = retryDelayFactor(endpoint.retryJitter);
     const requestHeaders = recordableHeaders(endpoint, request.headers);
+    const requestBody = recordableBody(request.body);
     const records: AttemptRecord[] = members.map((member) => ({
       attemptId: newId(IdPrefix.attempt),
       deliveryId: member.deliveryId,
@@ -278,6 +287,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
       responseBody: result.body,
       error: result.error,
       requestHeaders,
+      requestBody,
       retrySchedule: endpoint.retrySchedule,
       retryAfterSeconds: throttled ? parseRetryAfter(result.retryAfter) : null,
       batchId,

@@ -1,5 +1,6 @@
 import { HttpStatus, INestApplication } from '@nestjs/common';
 import {
+  assertMayWrite,
   Authenticator,
   bearerToken,
   bodyParserProblem,
@@ -80,6 +81,7 @@ export class PublishRoute {
       if (unsafe) return send(res, toValidationProblemBody([unsafe]));
       const principal = await this.authenticator.authenticate(bearerToken(req.headers.authorization));
       if (!principal) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'a valid bearer token is required');
+      assertMayWrite(principal);
       const dto = (isPlainObject(body) && plainPublishEvent(body)) || validateGuardedDto(PublishEventDto, body);
       const result = await this.controller.publish(
         principal,

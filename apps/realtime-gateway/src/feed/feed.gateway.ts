@@ -31,14 +31,29 @@ interface Owed {
 
 type VerifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => void;
 
-/** The token of an upgrade request: `?token=` or `?api_key=`. */
+/** The subprotocol prefix that carries a token: a browser cannot set headers on a WebSocket, and a URL is logged. */
+export const TOKEN_PROTOCOL_PREFIX = 'bearer.';
+
+/**
+ * The token of an upgrade request: `?token=` or `?api_key=`, or a `Sec-WebSocket-Protocol` entry
+ * `bearer.<token>` (what the console sends, beside the `herald` protocol the server answers with).
+ */
 export function upgradeToken(request: IncomingMessage): string | null {
   const url = new URL(request.url ?? '/', 'http://gateway');
-  return url.searchParams.get('token') ?? url.searchParams.get('api_key');
+  const fromQuery = url.searchParams.get('token') ?? url.searchParams.get('api_key');
+  if (fromQuery) return fromQuery;
+  const protocols = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const carried = protocols.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX));
+  return carried ? carried.slice(TOKEN_PROTOCOL_PREFIX.length) : null;
 }
 
 /** The live feed at `/ws` (API.md, "Realtime gateway"). */
-@WebSocketGateway({ path: '/ws', maxPayload: MAX_CLIENT_MESSAGE_BYTES })
+// The server answers with the client's first protocol that is not a token (`herald`), never echoing the token.
+@WebSocketGateway({
+  path: '/ws',
+  maxPayload: MAX_CLIENT_MESSAGE_BYTES,
+  handleProtocols: (protocols: Set<string>) => [...protocols].find((p) => !p.startsWith(TOKEN_PROTOCOL_PREFIX)) ?? false,
+})
 export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(FeedGateway.name);
   private readonly sessions = new WeakMap<WebSocket, FeedSubscriber>();

@@ -33,6 +33,7 @@ export function presentAttempt(attempt: AttemptEntity) {
     responseBody: attempt.responseBody,
     error: attempt.error,
     requestHeaders: attempt.requestHeaders,
+    requestBody: attempt.requestBody,
   };
 }
 

@@ -30,9 +30,9 @@ export function presentEndpoint(endpoint: EndpointEntity, health?: EndpointHealt
     retryJitter: endpoint.retryJitter,
     disableOnExhaustion: endpoint.disableOnExhaustion,
     compat: endpoint.compat,
-    ...(health ? presentHealth(health) : {}),
     createdAt: endpoint.createdAt,
     updatedAt: endpoint.updatedAt,
+    ...(health ? presentHealth(health) : {}),
   };
 }
 

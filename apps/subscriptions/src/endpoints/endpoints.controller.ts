@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ValidationProblem } from '@herald/platform';
-import { Caller, Principal } from '@herald/platform';
-import { DeliveryOperationsService } from '../deliveries/delivery-operations.service';
-import { ReplayDto, StatsQueryDto, TestEventDto } from './dto/endpoint-actions.dto';
+import { DeliveryStatsRepository } from '@herald/persistence';
+import { Caller, Principal, ReadOnlySafe, ValidationProblem } from '@herald/platform';
+import { DeliveryOperationsService, MAX_REPLAY } from '../deliveries/delivery-operations.service';
+import { EndpointPreviewDto, ReplayDto, StatsQueryDto, TestEventDto } from './dto/endpoint-actions.dto';
 import { AppsService } from '../apps/apps.service';
 import { CreateEndpointDto, ListEndpointsQueryDto, RotateSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { EndpointsService } from './endpoints.service';
@@ -13,7 +13,17 @@ export class EndpointsController {
     private readonly apps: AppsService,
     private readonly endpoints: EndpointsService,
     private readonly operations: DeliveryOperationsService,
+    private readonly deliveryStats: DeliveryStatsRepository,
   ) {}
+
+  /** The exact request (headers and body bytes) a sample event produces with these settings; nothing is sent. */
+  @Post('preview')
+  @HttpCode(200)
+  @ReadOnlySafe()
+  async preview(@Caller() caller: Principal, @Param('appId') appKey: string, @Body() dto: EndpointPreviewDto) {
+    const app = await this.apps.get(appKey, caller);
+    return this.endpoints.preview(app.id, dto);
+  }
 
   @Post()
   async create(@Caller() caller: Principal, @Param('appId') appKey: string, @Body() dto: CreateEndpointDto) {
@@ -81,7 +91,10 @@ export class EndpointsController {
     const since = new Date(dto.since);
     const until = dto.until ? new Date(dto.until) : new Date();
     if (until <= since) throw new ValidationProblem([{ field: 'until', message: 'until must be after since' }]);
-    return { count: await this.operations.replay(app.id, endpoint.id, since, until, dto.status === 'all') };
+    const all = dto.status === 'all';
+    if (dto.dryRun)
+      return { count: await this.deliveryStats.countReplayable(app.id, endpoint.id, since, until, all, MAX_REPLAY), dryRun: true };
+    return { count: await this.operations.replay(app.id, endpoint.id, since, until, all) };
   }
 
   @Post(':endpointId/test')

@@ -1,16 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import { EndpointDisabledMessage, EndpointStateMessage, hasIdShape, IdPrefix, newId, OperationalEventType } from '@herald/contracts';
 import { NatsService } from '@herald/messaging';
-import { EndpointCompat, EndpointEntity, EndpointFilter, EndpointHealth, EndpointRepository, Page, PageQuery } from '@herald/persistence';
-import { NotFoundProblem, OperationalEvents, ValidationProblem } from '@herald/platform';
-import { generateSecret, supportsSeveralSecrets } from '@herald/signing';
+import {
+  EndpointCompat,
+  EndpointEntity,
+  EndpointFilter,
+  EndpointHealth,
+  EndpointRepository,
+  EventTypeRepository,
+  Page,
+  PageQuery,
+} from '@herald/persistence';
+import { endpointConfig, NotFoundProblem, OperationalEvents, ValidationProblem } from '@herald/platform';
+import { buildWebhookRequest, generateSecret, supportsSeveralSecrets, TransformCache, TransformError } from '@herald/signing';
+import { HttpStatus } from '@nestjs/common';
 import { OutboxRelay } from '@herald/platform';
 import { assertValidFormats } from './endpoint-formats';
 import { presentEndpoint } from './endpoint.presenter';
 import { CreateEndpointDto, RotateSecretDto, UpdateEndpointDto } from './dto/endpoint.dto';
+import { EndpointPreviewDto } from './dto/endpoint-actions.dto';
 import { EndpointAnnouncer } from '@herald/platform';
 
 export const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
+/** The event type of a test send or preview without one. */
+export const TEST_EVENT_TYPE = 'webhook.test';
+export const TEST_PAYLOAD = { message: 'This is a test event from Herald' };
+
+/** The exact request an endpoint's settings produce for a sample event. */
+export interface RequestPreview {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  bodyBytes: number;
+  event: { id: string; eventType: string; payload: Record<string, unknown>; occurredAt: string };
+  /** True when no endpoint was named and no secret given: the signature uses a sample secret. */
+  sampleSecret: boolean;
+}
 
 /** Endpoint management; every change reaches the dispatchers through the outbox. */
 @Injectable()
@@ -21,46 +47,65 @@ export class EndpointsService {
     private readonly relay: OutboxRelay,
     private readonly nats: NatsService,
     private readonly operational: OperationalEvents,
+    private readonly eventTypes: EventTypeRepository,
   ) {}
 
   /** `compat`: the compatibility API creating it (it lists only its own endpoints). */
   async create(appId: string, dto: CreateEndpointDto, compat: EndpointCompat | null = null): Promise<EndpointEntity> {
-    const now = new Date();
-    const endpoint = Object.assign(new EndpointEntity(), {
-      id: newId(IdPrefix.endpoint),
-      appId,
-      url: dto.url,
-      name: dto.name ?? null,
-      description: dto.description ?? '',
-      metadata: dto.metadata ?? {},
-      eventTypes: dto.eventTypes ?? ['*'],
-      channels: dto.channels ?? null,
-      disabled: dto.disabled ?? false,
-      disabledReason: dto.disabled ? 'manual' : null,
-      headers: dto.headers ?? {},
-      secret: dto.secret ?? generateSecret(),
-      previousSecrets: [],
-      type: dto.type ?? 'webhook',
-      signature: dto.signature ?? { scheme: 'standard' },
-      body: dto.body ?? { envelope: 'standard' },
-      batch: dto.batch ?? null,
-      rateLimit: dto.rateLimit ?? null,
-      maxConcurrency: dto.maxConcurrency ?? 16,
-      timeoutMs: dto.timeoutMs ?? 15000,
-      retrySchedule: dto.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
-      retryJitter: dto.retryJitter ?? 0.2,
-      disableOnExhaustion: dto.disableOnExhaustion ?? false,
-      idHeader: dto.idHeader ?? null,
-      compat,
-      version: 1,
-      failingSince: null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const endpoint = newEndpoint(appId, dto, compat);
     assertValidFormats(endpoint);
     await this.endpoints.insert(endpoint, (e) => this.announcer.upserted(e));
     await this.relay.flush();
     return endpoint;
+  }
+
+  /**
+   * The request the dispatcher would send for a sample event: built by the dispatcher's own
+   * request builder (@herald/signing) from the endpoint's settings with `dto`'s over them.
+   * Nothing is stored or sent.
+   */
+  async preview(appId: string, dto: EndpointPreviewDto): Promise<RequestPreview> {
+    const { endpointId, eventType = TEST_EVENT_TYPE, payload, ...settings } = dto;
+    const endpoint = endpointId ? await this.get(appId, endpointId) : newEndpoint(appId, { url: 'https://receiver.example/webhook' });
+    applyUpdate(endpoint, settings);
+    const now = new Date();
+    const event = {
+      id: newId(IdPrefix.event),
+      appId,
+      eventType,
+      payload: payload ?? (await this.examplePayload(eventType)),
+      channels: null,
+      occurredAt: now.toISOString(),
+      createdAt: now.toISOString(),
+    };
+    try {
+      const request = await buildWebhookRequest(
+        endpointConfig(endpoint),
+        event,
+        { deliveryId: newId(IdPrefix.delivery), attempt: 1, nowMs: now.getTime() },
+        new TransformCache(),
+      );
+      return {
+        method: 'POST',
+        url: endpoint.url,
+        headers: request.headers,
+        body: request.body.toString('utf8'),
+        bodyBytes: request.body.length,
+        event: { id: event.id, eventType, payload: event.payload, occurredAt: event.occurredAt },
+        sampleSecret: !endpointId && !settings.secret,
+      };
+    } catch (error) {
+      if (error instanceof TransformError) {
+        throw new ValidationProblem([{ field: 'body.transform', message: error.message }], HttpStatus.UNPROCESSABLE_ENTITY);
+      }
+      throw error;
+    }
+  }
+
+  /** The catalog's example payload of an event type, or Herald's test payload. */
+  async examplePayload(eventType: string): Promise<Record<string, unknown>> {
+    const type = await this.eventTypes.findByName(eventType);
+    return (type?.example as Record<string, unknown> | null) ?? TEST_PAYLOAD;
   }
 
   async get(appId: string, id: string): Promise<EndpointEntity> {
@@ -229,4 +274,40 @@ function applyFields(endpoint: EndpointEntity, dto: UpdateEndpointDto): void {
     endpoint.disabled = disabled;
     endpoint.disabledReason = disabled ? 'manual' : null;
   }
+}
+
+/** A new endpoint of the app with `dto`'s settings and the defaults of API.md for the rest. */
+function newEndpoint(appId: string, dto: CreateEndpointDto, compat: EndpointCompat | null = null): EndpointEntity {
+  const now = new Date();
+  return Object.assign(new EndpointEntity(), {
+    id: newId(IdPrefix.endpoint),
+    appId,
+    url: dto.url,
+    name: dto.name ?? null,
+    description: dto.description ?? '',
+    metadata: dto.metadata ?? {},
+    eventTypes: dto.eventTypes ?? ['*'],
+    channels: dto.channels ?? null,
+    disabled: dto.disabled ?? false,
+    disabledReason: dto.disabled ? 'manual' : null,
+    headers: dto.headers ?? {},
+    secret: dto.secret ?? generateSecret(),
+    previousSecrets: [],
+    type: dto.type ?? 'webhook',
+    signature: dto.signature ?? { scheme: 'standard' },
+    body: dto.body ?? { envelope: 'standard' },
+    batch: dto.batch ?? null,
+    rateLimit: dto.rateLimit ?? null,
+    maxConcurrency: dto.maxConcurrency ?? 16,
+    timeoutMs: dto.timeoutMs ?? 15000,
+    retrySchedule: dto.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+    retryJitter: dto.retryJitter ?? 0.2,
+    disableOnExhaustion: dto.disableOnExhaustion ?? false,
+    idHeader: dto.idHeader ?? null,
+    compat,
+    version: 1,
+    failingSince: null,
+    createdAt: now,
+    updatedAt: now,
+  });
 }

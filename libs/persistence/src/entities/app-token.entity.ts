@@ -9,4 +9,8 @@ export class AppTokenEntity {
   @Column('text') description: string;
   @Column('timestamptz', { name: 'expires_at', nullable: true }) expiresAt: Date | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  /** `token` (created and listed by the admin) or `portal` (a short-lived portal session). */
+  @Column('text', { default: 'token' }) kind: 'token' | 'portal';
+  /** A read-only token may read everything in its app and change nothing (403 on writes). */
+  @Column('boolean', { name: 'read_only', default: false }) readOnly: boolean;
 }

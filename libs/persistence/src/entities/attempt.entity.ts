@@ -17,4 +17,6 @@ export class AttemptEntity {
   @Column('text', { name: 'response_body', nullable: true }) responseBody: string | null;
   @Column('text', { nullable: true }) error: string | null;
   @Column('jsonb', { name: 'request_headers', default: {} }) requestHeaders: Record<string, string>;
+  /** The request body as sent, its first 64 KiB (null when nothing was sent). */
+  @Column('text', { name: 'request_body', nullable: true }) requestBody: string | null;
 }

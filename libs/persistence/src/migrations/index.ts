@@ -6,6 +6,7 @@ import { Batching1764400000000 } from './1764400000000-batching';
 import { Management1764500000000 } from './1764500000000-management';
 import { KeyCheck1764600000000 } from './1764600000000-key-check';
 import { SeedProducts1764700000000 } from './1764700000000-seed-products';
+import { Console1764800000000 } from './1764800000000-console';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Management1764500000000,
   KeyCheck1764600000000,
   SeedProducts1764700000000,
+  Console1764800000000,
 ];

@@ -15,7 +15,8 @@ export class AppTokenRepository {
 
   async list(appId: string, page: PageQuery): Promise<Page<AppTokenEntity>> {
     const rows = await this.dataSource.getRepository(AppTokenEntity).find({
-      where: page.cursor ? { appId, id: LessThan(decodeCursor(page.cursor)) } : { appId },
+      // Portal sessions are tokens too, but not the admin's to list: they expire on their own.
+      where: page.cursor ? { appId, kind: 'token', id: LessThan(decodeCursor(page.cursor)) } : { appId, kind: 'token' },
       order: { id: 'DESC' },
       take: page.limit + 1,
     });

@@ -79,6 +79,8 @@ export interface AttemptRecord {
   responseBody: string | null;
   error: string | null;
   requestHeaders: Record<string, string>;
+  /** The request body as sent (its first 64 KiB), or null when none was sent. */
+  requestBody?: string | null;
   /** The endpoint's seconds between attempts; decides whether a failure is retried. */
   retrySchedule: number[];
   /** A 429/503 Retry-After in seconds; the next attempt waits that long, within [step, 2 × step]. */
@@ -286,10 +288,10 @@ export class DeliveryRepository {
          ON CONFLICT (id) DO NOTHING
          RETURNING id, endpoint_id, attempt_count
        ), new_attempts AS (
-         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, started_at, duration_ms, outcome, response_status, response_body, request_headers)
-         SELECT a.attempt_id, a.delivery_id, a.app_id, n.endpoint_id, 1, a.started_at, a.duration_ms, 'success', a.response_status, a.response_body, a.request_headers
-         FROM unnest($14::text[], $8::text[], $9::text[], $15::timestamptz[], $16::int[], $17::int[], $18::text[], $19::jsonb[])
-           AS a(attempt_id, delivery_id, app_id, started_at, duration_ms, response_status, response_body, request_headers)
+         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, started_at, duration_ms, outcome, response_status, response_body, request_headers, request_body)
+         SELECT a.attempt_id, a.delivery_id, a.app_id, n.endpoint_id, 1, a.started_at, a.duration_ms, 'success', a.response_status, a.response_body, a.request_headers, a.request_body
+         FROM unnest($14::text[], $8::text[], $9::text[], $15::timestamptz[], $16::int[], $17::int[], $18::text[], $19::jsonb[], $20::text[])
+           AS a(attempt_id, delivery_id, app_id, started_at, duration_ms, response_status, response_body, request_headers, request_body)
          JOIN new_deliveries n ON n.id = a.delivery_id AND n.attempt_count = 1
        ), recovered AS (
          UPDATE endpoints SET failing_since = NULL
@@ -316,6 +318,7 @@ export class DeliveryRepository {
         attempts.map((a) => a?.responseStatus ?? null),
         attempts.map((a) => a?.responseBody ?? null),
         attempts.map((a) => (a ? JSON.stringify(a.requestHeaders) : null)),
+        attempts.map((a) => a?.requestBody ?? null),
       ],
     );
     return new Set(rows.map((row) => row.id));
@@ -346,8 +349,8 @@ export class DeliveryRepository {
     if (records.length === 0) return new Map();
     const rows = await this.dataSource.query<RecordedRow[]>(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[], $14::text[], $15::float8[])
-           AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after, batch_id, jitter)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[], $14::text[], $15::float8[], $16::text[])
+           AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after, batch_id, jitter, request_body)
        ), next AS (
          SELECT i.delivery_id, i.batch_id, d.attempt_count + 1 AS attempt,
            CASE
@@ -372,8 +375,8 @@ export class DeliveryRepository {
          FROM next n WHERE d.id = n.delivery_id
          RETURNING d.id, d.endpoint_id, d.attempt_count, d.status, d.next_attempt_at
        ), inserted AS (
-         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, batch_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers)
-         SELECT i.attempt_id, i.delivery_id, i.app_id, i.endpoint_id, u.attempt_count, i.batch_id, i.started_at, i.duration_ms, i.outcome, i.response_status, i.response_body, i.error, i.request_headers
+         INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, batch_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, request_body)
+         SELECT i.attempt_id, i.delivery_id, i.app_id, i.endpoint_id, u.attempt_count, i.batch_id, i.started_at, i.duration_ms, i.outcome, i.response_status, i.response_body, i.error, i.request_headers, i.request_body
          FROM input i JOIN updated u ON u.id = i.delivery_id
        ), health AS (
          UPDATE endpoints e SET failing_since = CASE WHEN h.any_success THEN NULL ELSE COALESCE(e.failing_since, h.first_failure) END
@@ -399,6 +402,7 @@ export class DeliveryRepository {
         records.map((r) => r.retryAfterSeconds),
         records.map((r) => r.batchId ?? null),
         records.map((r) => r.jitter ?? null),
+        records.map((r) => r.requestBody ?? null),
       ],
     );
     return new Map(

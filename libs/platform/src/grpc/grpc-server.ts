@@ -22,7 +22,7 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { GrpcServiceSpec, PROTO_DIR } from '@herald/contracts';
-import { ADMIN_ONLY, Authenticator, bearerToken, Principal } from '../auth.guard';
+import { ADMIN_ONLY, Authenticator, bearerToken, isReadOnly, Principal } from '../auth.guard';
 import { ProblemException } from '../problem';
 import { assertSafeJson, MAX_JSON_DEPTH } from '../input-guard';
 import { ProblemDetailsFilter } from '../problem.filter';
@@ -143,6 +143,9 @@ export class GrpcServer implements OnApplicationBootstrap, BeforeApplicationShut
     if (!principal) throw new ProblemException(HttpStatus.UNAUTHORIZED, 'unauthorized', 'a valid bearer token is required');
     if (principal.kind === 'app' && adminOnly)
       throw new ProblemException(HttpStatus.FORBIDDEN, 'forbidden', 'this method needs the admin token');
+    // gRPC methods are not marked as reads or writes: a read-only session uses the REST API.
+    if (isReadOnly(principal))
+      throw new ProblemException(HttpStatus.FORBIDDEN, 'read_only', 'a read-only session cannot call gRPC methods');
     return principal;
   }
 }

@@ -1,4 +1,5 @@
-import { IsIn, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
+import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
 import { IsDateTime, PageQueryDto, OptionalField } from '@herald/platform';
 
 export class ListDeliveriesQueryDto extends PageQueryDto {
@@ -18,7 +19,8 @@ export class ListDeliveriesQueryDto extends PageQueryDto {
 
   @OptionalField()
   @IsString()
-  @MaxLength(128)
+  @MaxLength(EVENT_TYPE_MAX_LENGTH)
+  @Matches(EVENT_TYPE_PATTERN, { message: 'eventType must be dot-separated segments of [A-Za-z0-9_-]' })
   eventType?: string;
 
   /** Deliveries created at or after this time. */

@@ -1,12 +1,7 @@
 import { EndpointConfig, EventMessage } from '@herald/contracts';
-import {
-  compileTransform,
-  evaluateTransform,
-  pythonDefaultJson,
-  pythonSortedJson,
-  signatureHeaderNames,
-  signingHeaders,
-} from '@herald/signing';
+import { compileTransform, evaluateTransform } from './jsonata';
+import { pythonDefaultJson, pythonSortedJson } from './python-json';
+import { signatureHeaderNames, signingHeaders } from './schemes';
 import type jsonata from 'jsonata';
 
 export const USER_AGENT = `Herald/${process.env.npm_package_version ?? '0.1.0'}`;
@@ -201,4 +196,12 @@ export function recordableHeaders(endpoint: EndpointConfig, headers: Record<stri
       hidden.has(name.toLowerCase()) || CREDENTIAL_HEADER.test(name) ? '[redacted]' : value,
     ]),
   );
+}
+
+/** How much of a request body an attempt record keeps. */
+export const RECORDED_BODY_BYTES = 64 * 1024;
+
+/** The request body to keep with an attempt record: its first 64 KiB as sent, as text; null when nothing was sent. */
+export function recordableBody(body: Buffer): string | null {
+  return body.length === 0 ? null : body.subarray(0, RECORDED_BODY_BYTES).toString('utf8');
 }
