@@ -686,4 +686,24 @@ describe('the seed products on Herald: their receivers, their panels, and operat
     expect((await stack.request('subscriptions', 'GET', '/v1/apps/seeds/stats')).body?.total).toBeGreaterThan(6);
     expectProblem(await stack.request('subscriptions', 'GET', '/v1/apps/seeds/stats?since=soon'), 400, 'since');
   });
+  it('keeps the herald.* event types to Herald: nobody publishes a fake operational event through ingest', async () => {
+    for (const app of ['ops', 'seeds']) {
+      const refused = await stack.request('ingest', 'POST', `/v1/apps/${app}/events`, {
+        eventType: 'herald.endpoint.disabled',
+        payload: { app: { id: 'app_x' }, endpoint: { id: 'ep_x' }, reason: 'forged' },
+      });
+      expectProblem(refused, 422, 'eventType');
+    }
+    const batch = await stack.request('ingest', 'POST', '/v1/apps/ops/events/batch', {
+      events: [
+        { eventType: 'herald.delivery.exhausted', payload: {} },
+        { eventType: 'heraldic.crest', payload: {} },
+      ],
+    });
+    expect(batch.body?.data?.[0]?.error).toMatchObject({
+      status: 422,
+      errors: [{ field: 'events.0.eventType', message: expect.any(String) }],
+    });
+    expect(batch.body?.data?.[1]?.id).toMatch(/^evt_/);
+  });
 });

@@ -92,6 +92,9 @@ export interface EndpointStateMessage {
 export type OutcomeMessage = DeliveryOutcomeMessage | EndpointDisabledMessage | EndpointStateMessage;
 
 /** The event types of operational webhooks (the operations app's endpoints subscribe to them). */
+/** Event types under this prefix are Herald's own (operational webhooks): ingest refuses them from anyone else. */
+export const OPERATIONAL_EVENT_PREFIX = 'herald.';
+
 export const OperationalEventType = {
   endpointDisabled: 'herald.endpoint.disabled',
   endpointEnabled: 'herald.endpoint.enabled',

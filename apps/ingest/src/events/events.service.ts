@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
-import { CALLER_KEY_PATTERN, CALLER_KEY_RULE, EventMessage, IdPrefix, newId } from '@herald/contracts';
+import { CALLER_KEY_PATTERN, CALLER_KEY_RULE, EventMessage, IdPrefix, newId, OPERATIONAL_EVENT_PREFIX } from '@herald/contracts';
 import { jsonWithRawField, NatsService } from '@herald/messaging';
 import { Batcher, EventRepository, StoredEvent } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
@@ -108,6 +108,17 @@ export class EventsService {
         'payload-too-large',
         `payload exceeds ${this.config.maxPayloadBytes} bytes`,
         [{ field: 'payload', message: `must be at most ${this.config.maxPayloadBytes} bytes` }],
+      );
+    }
+    if (dto.eventType.startsWith(OPERATIONAL_EVENT_PREFIX)) {
+      throw new ValidationProblem(
+        [
+          {
+            field: 'eventType',
+            message: `event types starting with "${OPERATIONAL_EVENT_PREFIX}" are reserved for Herald's operational webhooks`,
+          },
+        ],
+        HttpStatus.UNPROCESSABLE_ENTITY,
       );
     }
     const rules = await this.catalog.rules(dto.eventType);
