@@ -1,6 +1,7 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
 import { plainToInstance } from 'class-transformer';
-import { isISO8601, ValidateBy, ValidateIf, ValidationArguments, validateSync } from 'class-validator';
+import { isISO8601, IsString, Matches, MaxLength, ValidateBy, ValidateIf, ValidationArguments, validateSync } from 'class-validator';
 import { FieldError, ValidationProblem } from './problem';
 import { assertSafeJson } from './input-guard';
 
@@ -72,4 +73,13 @@ function assertJsonObject(raw: unknown, field: string): asserts raw is object {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ValidationProblem([{ field: field || 'body', message: 'must be a JSON object' }]);
   }
+}
+
+/** An event type name: dot-separated segments of [A-Za-z0-9_-], at most 128 characters; `field` names it in the message. */
+export function IsEventType(field: string): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    MaxLength(EVENT_TYPE_MAX_LENGTH),
+    Matches(EVENT_TYPE_PATTERN, { message: `${field} must be dot-separated segments of [A-Za-z0-9_-]` }),
+  );
 }

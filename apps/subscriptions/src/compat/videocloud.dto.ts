@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUrl, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { EVENT_TYPE_FILTER_PATTERN, EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
-import { OptionalField } from '@herald/platform';
+import { EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
+import { IsEventType, OptionalField } from '@herald/platform';
 import { CompatAppQueryDto } from './compat-app';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
@@ -54,9 +54,7 @@ export class VideoCloudUpdateDto {
 /** `POST /webhooks/{id}/test`. */
 export class VideoCloudTestDto {
   @OptionalField()
-  @IsString()
-  @MaxLength(EVENT_TYPE_MAX_LENGTH)
-  @Matches(EVENT_TYPE_PATTERN, { message: 'event must be dot-separated segments of [A-Za-z0-9_-]' })
+  @IsEventType('event')
   event?: string;
 }
 

@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
+import { EVENT_TYPE_MAX_LENGTH } from '@herald/contracts';
 import { EventTypeEntity, EventTypeRepository, UniqueViolationError } from '@herald/persistence';
 import {
   AdminOnly,
   compileEventSchema,
   ConflictProblem,
   InvalidSchemaError,
+  IsEventType,
   listBody,
   NotFoundProblem,
   PageQueryDto,
@@ -14,12 +15,10 @@ import {
   OptionalField,
 } from '@herald/platform';
 import { HttpStatus } from '@nestjs/common';
-import { IsBoolean, IsObject, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsObject, IsString, MaxLength } from 'class-validator';
 
 export class CreateEventTypeDto {
-  @IsString()
-  @MaxLength(EVENT_TYPE_MAX_LENGTH)
-  @Matches(EVENT_TYPE_PATTERN, { message: 'name must be dot-separated segments of [A-Za-z0-9_-]' })
+  @IsEventType('name')
   name: string;
 
   @OptionalField()

@@ -1,11 +1,9 @@
-import { IsDateTime, isDateTime, OptionalField } from '@herald/platform';
-import { ArrayMaxSize, IsArray, IsObject, IsString, Matches, MaxLength } from 'class-validator';
+import { IsDateTime, isDateTime, IsEventType, OptionalField } from '@herald/platform';
+import { ArrayMaxSize, IsArray, IsObject, IsString, Matches } from 'class-validator';
 import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN, CALLER_KEY_PATTERN, CALLER_KEY_RULE } from '@herald/contracts';
 
 export class PublishEventDto {
-  @IsString()
-  @MaxLength(EVENT_TYPE_MAX_LENGTH)
-  @Matches(EVENT_TYPE_PATTERN, { message: 'eventType must be dot-separated segments of [A-Za-z0-9_-]' })
+  @IsEventType('eventType')
   eventType: string;
 
   @IsObject({ message: 'payload must be a JSON object' })

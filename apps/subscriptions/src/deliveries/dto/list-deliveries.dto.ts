@@ -1,6 +1,5 @@
-import { IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
-import { IsDateTime, PageQueryDto, OptionalField } from '@herald/platform';
+import { IsIn, IsString, MaxLength } from 'class-validator';
+import { IsDateTime, IsEventType, PageQueryDto, OptionalField } from '@herald/platform';
 
 export class ListDeliveriesQueryDto extends PageQueryDto {
   @OptionalField()
@@ -18,9 +17,7 @@ export class ListDeliveriesQueryDto extends PageQueryDto {
   status?: 'pending' | 'succeeded' | 'failed';
 
   @OptionalField()
-  @IsString()
-  @MaxLength(EVENT_TYPE_MAX_LENGTH)
-  @Matches(EVENT_TYPE_PATTERN, { message: 'eventType must be dot-separated segments of [A-Za-z0-9_-]' })
+  @IsEventType('eventType')
   eventType?: string;
 
   /** Deliveries created at or after this time. */

@@ -1,6 +1,5 @@
-import { IsDateTime, OptionalField } from '@herald/platform';
-import { IsBoolean, IsIn, IsObject, IsString, Matches, MaxLength } from 'class-validator';
-import { EVENT_TYPE_MAX_LENGTH, EVENT_TYPE_PATTERN } from '@herald/contracts';
+import { IsDateTime, IsEventType, OptionalField } from '@herald/platform';
+import { IsBoolean, IsIn, IsObject, IsString, MaxLength } from 'class-validator';
 import { UpdateEndpointDto } from './endpoint.dto';
 
 export class ReplayDto {
@@ -23,9 +22,7 @@ export class ReplayDto {
 
 export class TestEventDto {
   @OptionalField()
-  @IsString()
-  @MaxLength(EVENT_TYPE_MAX_LENGTH)
-  @Matches(EVENT_TYPE_PATTERN, { message: 'eventType must be dot-separated segments of [A-Za-z0-9_-]' })
+  @IsEventType('eventType')
   eventType?: string;
 
   @OptionalField()
@@ -52,9 +49,7 @@ export class EndpointPreviewDto extends UpdateEndpointDto {
 
   /** The sample event's type (default `webhook.test`); its catalog example is the default payload. */
   @OptionalField()
-  @IsString()
-  @MaxLength(EVENT_TYPE_MAX_LENGTH)
-  @Matches(EVENT_TYPE_PATTERN, { message: 'eventType must be dot-separated segments of [A-Za-z0-9_-]' })
+  @IsEventType('eventType')
   eventType?: string;
 
   @OptionalField()
