@@ -203,5 +203,6 @@ export const RECORDED_BODY_BYTES = 64 * 1024;
 
 /** The request body to keep with an attempt record: its first 64 KiB as sent, as text; null when nothing was sent. */
 export function recordableBody(body: Buffer): string | null {
-  return body.length === 0 ? null : body.subarray(0, RECORDED_BODY_BYTES).toString('utf8');
+  // NUL characters removed, as PostgreSQL text refuses them (the response body gets the same).
+  return body.length === 0 ? null : body.subarray(0, RECORDED_BODY_BYTES).toString('utf8').replaceAll('\u0000', '');
 }

@@ -268,57 +268,74 @@ export class DeliveryRepository {
    */
   async insertFanout(events: EventMessage[], deliveries: NewDelivery[], leaseSeconds: number | null = null): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const attempts = deliveries.map((d) => d.firstAttempt ?? null);
+    // Rows go as two JSON documents: one JSON.stringify (native) instead of pg escaping every
+    // element of a dozen arrays, the payloads and bodies among them.
     const rows = await this.dataSource.query<{ id: string }[]>(
       `WITH new_events AS (
          INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at)
-         SELECT app_id, id, event_type, payload, CASE WHEN channels = '' THEN NULL ELSE string_to_array(channels, ',') END, occurred_at, created_at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[])
-           AS t(app_id, id, event_type, payload, channels, occurred_at, created_at)
+         SELECT app_id, id, event_type, payload, channels, occurred_at, created_at
+         FROM jsonb_to_recordset($1::jsonb)
+           AS t(app_id text, id text, event_type text, payload jsonb, channels text[], occurred_at timestamptz, created_at timestamptz)
          ON CONFLICT (app_id, id) DO NOTHING
+       ), input AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb)
+           AS t(id text, app_id text, event_id text, endpoint_id text, event_type text, attempt_id text, started_at timestamptz,
+                duration_ms int, response_status int, response_body text, request_headers jsonb, request_body text)
        ), new_deliveries AS (
          INSERT INTO deliveries (id, app_id, event_id, endpoint_id, event_type, status, attempt_count, next_attempt_at, created_at, updated_at)
          SELECT id, app_id, event_id, endpoint_id, event_type,
            CASE WHEN attempt_id IS NULL THEN 'pending' ELSE 'succeeded' END,
            CASE WHEN attempt_id IS NULL THEN 0 ELSE 1 END,
-           CASE WHEN attempt_id IS NULL THEN date_trunc('milliseconds', now() + make_interval(secs => $13::float8)) END,
+           CASE WHEN attempt_id IS NULL THEN date_trunc('milliseconds', now() + make_interval(secs => $3::float8)) END,
            now(), now()
-         FROM unnest($8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $14::text[])
-           AS t(id, app_id, event_id, endpoint_id, event_type, attempt_id)
+         FROM input
          ON CONFLICT (id) DO NOTHING
          RETURNING id, endpoint_id, attempt_count
        ), new_attempts AS (
          INSERT INTO attempts (id, delivery_id, app_id, endpoint_id, attempt, started_at, duration_ms, outcome, response_status, response_body, request_headers, request_body)
-         SELECT a.attempt_id, a.delivery_id, a.app_id, n.endpoint_id, 1, a.started_at, a.duration_ms, 'success', a.response_status, a.response_body, a.request_headers, a.request_body
-         FROM unnest($14::text[], $8::text[], $9::text[], $15::timestamptz[], $16::int[], $17::int[], $18::text[], $19::jsonb[], $20::text[])
-           AS a(attempt_id, delivery_id, app_id, started_at, duration_ms, response_status, response_body, request_headers, request_body)
-         JOIN new_deliveries n ON n.id = a.delivery_id AND n.attempt_count = 1
+         SELECT i.attempt_id, i.id, i.app_id, n.endpoint_id, 1, i.started_at, i.duration_ms, 'success', i.response_status, i.response_body, i.request_headers, i.request_body
+         FROM input i JOIN new_deliveries n ON n.id = i.id AND n.attempt_count = 1
        ), recovered AS (
          UPDATE endpoints SET failing_since = NULL
          WHERE id IN (SELECT endpoint_id FROM new_deliveries WHERE attempt_count = 1) AND failing_since IS NOT NULL
        )
        SELECT id FROM new_deliveries WHERE attempt_count = 1`,
       [
-        events.map((e) => e.appId),
-        events.map((e) => e.id),
-        events.map((e) => e.eventType),
-        events.map((e) => JSON.stringify(e.payload)),
-        events.map((e) => (e.channels ?? []).join(',')),
-        events.map((e) => e.occurredAt),
-        events.map((e) => e.createdAt),
-        deliveries.map((d) => d.id),
-        deliveries.map((d) => d.appId),
-        deliveries.map((d) => d.eventId),
-        deliveries.map((d) => d.endpointId),
-        deliveries.map((d) => d.eventType),
+        JSON.stringify(
+          events.map((e) => ({
+            app_id: e.appId,
+            id: e.id,
+            event_type: e.eventType,
+            payload: e.payload,
+            channels: e.channels && e.channels.length > 0 ? e.channels : null,
+            occurred_at: e.occurredAt,
+            created_at: e.createdAt,
+          })),
+        ),
+        JSON.stringify(
+          deliveries.map((d) => {
+            const attempt = d.firstAttempt;
+            return {
+              id: d.id,
+              app_id: d.appId,
+              event_id: d.eventId,
+              endpoint_id: d.endpointId,
+              event_type: d.eventType,
+              ...(attempt
+                ? {
+                    attempt_id: attempt.attemptId,
+                    started_at: attempt.startedAt,
+                    duration_ms: attempt.durationMs,
+                    response_status: attempt.responseStatus,
+                    response_body: attempt.responseBody,
+                    request_headers: attempt.requestHeaders,
+                    request_body: attempt.requestBody ?? null,
+                  }
+                : {}),
+            };
+          }),
+        ),
         leaseSeconds,
-        attempts.map((a) => a?.attemptId ?? null),
-        attempts.map((a) => a?.startedAt.toISOString() ?? null),
-        attempts.map((a) => a?.durationMs ?? null),
-        attempts.map((a) => a?.responseStatus ?? null),
-        attempts.map((a) => a?.responseBody ?? null),
-        attempts.map((a) => (a ? JSON.stringify(a.requestHeaders) : null)),
-        attempts.map((a) => a?.requestBody ?? null),
       ],
     );
     return new Set(rows.map((row) => row.id));
