@@ -237,6 +237,13 @@ describe('the console and the embeddable portal, in Chromium', () => {
     await page.getByRole('heading', { name: receiver.url }).waitFor();
     endpointId = /endpoints\/(ep_[^/]+)/.exec(page.url())![1];
     expect(await unlabelled(page)).toEqual([]);
+    // Edit: the form starts from the endpoint's settings and saves the change alone.
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    await page.getByLabel('Description').fill('Orders');
+    await page.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.getByRole('heading', { name: receiver.url }).waitFor();
+    const saved = await stack.request('subscriptions', 'GET', `/v1/apps/${appId}/endpoints/${endpointId}`);
+    expect(saved.body).toMatchObject({ description: 'Orders', timeoutMs: 5000, headers: { 'X-Shop': '{{eventType}}' }, channels: null });
   });
 
   it('watches a delivery of an event published through the API appear live, and reads the request body as sent', async () => {
