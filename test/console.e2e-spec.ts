@@ -57,6 +57,16 @@ describe('the console and the embeddable portal, in Chromium', () => {
       );
   }
 
+  /** What a screen reader reads after a control's name: the texts its aria-describedby points at. */
+  function description(control: ReturnType<Page['getByLabel']>): Promise<string> {
+    return control.evaluate((element: any) =>
+      String(element.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id: string) => element.ownerDocument.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+  }
+
   async function publish(appId: string, eventType: string, payload: object): Promise<string> {
     const response = await stack.request('ingest', 'POST', `/v1/apps/${appId}/events`, { eventType, payload });
     expect(response.status).toBe(202);
@@ -211,39 +221,87 @@ describe('the console and the embeddable portal, in Chromium', () => {
     await page.getByRole('link', { name: 'Apps', exact: true }).click();
   });
 
-  it('creates an endpoint through its form, seeing the API’s field error first, and previews the exact request', async () => {
+  it('creates an endpoint through its form, previewing the exact request and seeing the API’s field errors first', async () => {
     await page.getByRole('link', { name: 'Shop', exact: true }).click();
     await page.getByRole('link', { name: 'New endpoint' }).click();
     await page.getByLabel('URL').fill(receiver.url);
-    await page.getByLabel('Timeout (ms)').fill('500');
+    await page.getByLabel('Name', { exact: true }).fill('Shop orders');
     await page.getByLabel('Headers (JSON object)').fill('{"X-Shop": "{{eventType}}"}');
-    await page.getByRole('button', { name: 'Create endpoint' }).click();
-    const timeout = page.getByLabel('Timeout (ms)');
-    await page.getByText('timeoutMs must not be less than 1000').waitFor();
-    expect(await timeout.getAttribute('aria-invalid')).toBe('true');
-    await timeout.fill('5000');
+    const jitter = page.getByLabel('Retry jitter');
+    expect(await jitter.inputValue()).toBe('0.2'); // the API's default
+    // By keyboard: the jitter, then Tab to the checkbox after it and tick it with Space.
+    await jitter.fill('0');
+    await jitter.press('Tab');
+    await page.keyboard.press('Space');
+    expect(await page.getByLabel('Disable the endpoint when a delivery exhausts its retries').isChecked()).toBe(true);
+    await page.getByLabel('Serialization').selectOption('python');
+    await page.getByLabel('Event id header').fill('X-Event-Id');
     await page.getByRole('button', { name: 'Preview request' }).click();
     const previewBody = page.getByLabel('Preview body');
     await previewBody.waitFor();
-    expect(JSON.parse(await previewBody.innerText())).toMatchObject({
+    const previewed = await previewBody.innerText();
+    expect(JSON.parse(previewed)).toMatchObject({
       type: 'webhook.test',
       data: { message: 'This is a test event from Herald' },
     });
+    // Python's json.dumps: ", " and ": " between items.
+    expect(previewed).toMatch(/^\{"type": "webhook\.test", "timestamp": "/);
     const headers = await page.getByLabel('Preview headers').innerText();
     expect(headers).toContain('X-Shop: webhook.test');
     expect(headers).toMatch(/webhook-signature: v1,/);
+    expect(headers).toMatch(/^X-Event-Id: evt_/m);
+    // Two bad values: the API's message for each beside its field (and read out with it).
+    const timeout = page.getByLabel('Timeout (ms)');
+    await timeout.fill('500');
+    await jitter.fill('0.9');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByText('timeoutMs must not be less than 1000').waitFor();
+    expect(await timeout.getAttribute('aria-invalid')).toBe('true');
+    await page.getByText('retryJitter must not be greater than 0.5').waitFor();
+    expect(await jitter.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(jitter)).toContain('retryJitter must not be greater than 0.5');
+    // (Neither changes the request: the preview beside them still holds.)
     await shot(page, 'endpoint-form');
+    await timeout.fill('5000');
+    await jitter.fill('0');
     await page.getByRole('button', { name: 'Create endpoint' }).click();
     await page.getByRole('heading', { name: receiver.url }).waitFor();
     endpointId = /endpoints\/(ep_[^/]+)/.exec(page.url())![1];
+    const created = await stack.request('subscriptions', 'GET', `/v1/apps/${appId}/endpoints/${endpointId}`);
+    expect(created.body).toMatchObject({
+      name: 'Shop orders',
+      retryJitter: 0,
+      disableOnExhaustion: true,
+      idHeader: 'X-Event-Id',
+      body: { envelope: 'standard', serialization: 'python' },
+    });
+    const settings = page.getByRole('region', { name: 'Settings' });
+    for (const text of ['Shop orders', '0 (exactly the schedule)', 'X-Event-Id', 'python (json.dumps)'])
+      await settings.getByText(text, { exact: true }).waitFor();
+    await settings.getByText('yes: disable when a delivery exhausts its retries').waitFor();
     expect(await unlabelled(page)).toEqual([]);
     // Edit: the form starts from the endpoint's settings and saves the change alone.
     await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Shop orders');
+    expect(await page.getByLabel('Retry jitter').inputValue()).toBe('0');
+    expect(await page.getByLabel('Disable the endpoint when a delivery exhausts its retries').isChecked()).toBe(true);
+    expect(await page.getByLabel('Serialization').inputValue()).toBe('python');
     await page.getByLabel('Description').fill('Orders');
+    await page.getByLabel('Event id header').fill(''); // empty: removed
     await page.getByRole('button', { name: 'Save endpoint' }).click();
     await page.getByRole('heading', { name: receiver.url }).waitFor();
     const saved = await stack.request('subscriptions', 'GET', `/v1/apps/${appId}/endpoints/${endpointId}`);
-    expect(saved.body).toMatchObject({ description: 'Orders', timeoutMs: 5000, headers: { 'X-Shop': '{{eventType}}' }, channels: null });
+    expect(saved.body).toMatchObject({
+      description: 'Orders',
+      timeoutMs: 5000,
+      headers: { 'X-Shop': '{{eventType}}' },
+      channels: null,
+      name: 'Shop orders',
+      retryJitter: 0,
+      disableOnExhaustion: true,
+      idHeader: null,
+      body: { serialization: 'python' },
+    });
   });
 
   it('watches a delivery of an event published through the API appear live, and reads the request body as sent', async () => {
@@ -313,6 +371,8 @@ describe('the console and the embeddable portal, in Chromium', () => {
     await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
     const row = page.getByRole('row').filter({ hasText: receiver.url });
     await row.getByText('100 %').waitFor();
+    await row.getByText('Shop orders', { exact: true }).waitFor();
+    await row.getByText('closed', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Live', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     await publish(appId, 'order.shipped', { orderId: 'o-2' });
@@ -334,6 +394,41 @@ describe('the console and the embeddable portal, in Chromium', () => {
     await page.getByRole('listitem').filter({ hasText: 'succeeded' }).getByRole('link').waitFor();
     expect(await unlabelled(page)).toEqual([]);
     await shot(page, 'event');
+  });
+
+  it('an endpoint whose delivery exhausts its retries shows disabled for that reason, its circuit half-open after the cooldown', async () => {
+    const failing = await new Receiver().start();
+    failing.status = 500;
+    try {
+      await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
+      await page.getByRole('link', { name: 'New endpoint' }).click();
+      await page.getByLabel('URL').fill(failing.url);
+      await page.getByLabel('Event types').fill('probe.failing');
+      await page.getByLabel('Retry schedule (seconds)').fill('1, 1, 1, 1');
+      await page.getByLabel('Retry jitter').fill('0');
+      await page.getByLabel('Disable the endpoint when a delivery exhausts its retries').check();
+      await page.getByRole('button', { name: 'Create endpoint' }).click();
+      await page.getByRole('heading', { name: failing.url }).waitFor();
+      const failingId = /endpoints\/(ep_[^/]+)/.exec(page.url())![1];
+      await publish(appId, 'probe.failing', { n: 1 });
+      const read = async () => (await stack.request('subscriptions', 'GET', `/v1/apps/${appId}/endpoints/${failingId}`)).body!;
+      // Five failed attempts: the schedule is exhausted (the endpoint disabled) and the circuit open, then half-open 5 s later.
+      await eventually(async () => (await read()).disabledReason === 'exhausted', 30_000);
+      await eventually(async () => (await read()).health?.circuit === 'half-open', 30_000);
+      expect(failing.requests).toHaveLength(5);
+      await page.getByRole('link', { name: 'Endpoints', exact: true }).click();
+      const row = page.getByRole('row').filter({ hasText: failing.url });
+      await row.getByText('half-open', { exact: true }).waitFor();
+      await row.getByText('disabled: a delivery exhausted its retries').waitFor();
+      await row.getByRole('link', { name: failing.url }).click();
+      const health = page.getByRole('region', { name: 'Health' });
+      await health.getByText('disabled: a delivery exhausted its retries').waitFor();
+      await health.getByText('half-open', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Enable' }).waitFor();
+      expect(await unlabelled(page)).toEqual([]);
+    } finally {
+      await failing.stop();
+    }
   });
 
   it('a portal session of app A shows app A only; app B’s deep links say not found', async () => {

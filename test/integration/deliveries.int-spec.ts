@@ -86,11 +86,12 @@ describe('DeliveryRepository (real PostgreSQL)', () => {
       [id],
     );
     expect(row).toEqual({ status: 'succeeded', attempt_count: 1, next_attempt_at: null });
-    const attempts = await dataSource.query<{ id: string; attempt: number; outcome: string; response_status: number; request_headers: object }[]>(
-      'SELECT id, attempt, outcome, response_status, request_headers FROM attempts WHERE delivery_id = $1',
-      [id],
-    );
-    expect(attempts).toEqual([{ id: first.attemptId, attempt: 1, outcome: 'success', response_status: 200, request_headers: { 'webhook-id': 'evt' } }]);
+    const attempts = await dataSource.query<
+      { id: string; attempt: number; outcome: string; response_status: number; request_headers: object }[]
+    >('SELECT id, attempt, outcome, response_status, request_headers FROM attempts WHERE delivery_id = $1', [id]);
+    expect(attempts).toEqual([
+      { id: first.attemptId, attempt: 1, outcome: 'success', response_status: 200, request_headers: { 'webhook-id': 'evt' } },
+    ]);
     expect(await dataSource.query('SELECT 1 FROM attempts WHERE delivery_id = $1', [existing])).toEqual([]);
   });
 

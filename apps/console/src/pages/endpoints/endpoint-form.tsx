@@ -12,6 +12,7 @@ type Settings = Schemas['UpdateEndpointDto'];
 /** Every field of API.md's endpoint, as the form holds it (text, parsed on submit). */
 interface FormState {
   url: string;
+  name: string;
   description: string;
   type: 'webhook' | 'discord' | 'slack';
   eventTypes: string;
@@ -26,7 +27,7 @@ interface FormState {
   signatureEncoding: 'hex' | 'base64';
   envelope: 'standard' | 'data' | 'transform';
   transform: string;
-  serialization: 'compact' | 'python-sorted';
+  serialization: 'compact' | 'python' | 'python-sorted';
   batching: boolean;
   batchMaxSize: string;
   batchMaxWaitMs: string;
@@ -34,6 +35,9 @@ interface FormState {
   maxConcurrency: string;
   timeoutMs: string;
   retrySchedule: string;
+  retryJitter: string;
+  disableOnExhaustion: boolean;
+  idHeader: string;
 }
 
 function initial(endpoint?: Endpoint): FormState {
@@ -51,6 +55,7 @@ function initial(endpoint?: Endpoint): FormState {
   const batch = endpoint?.batch;
   return {
     url: endpoint?.url ?? '',
+    name: endpoint?.name ?? '',
     description: endpoint?.description ?? '',
     type: endpoint?.type ?? 'webhook',
     eventTypes: (endpoint?.eventTypes ?? ['*']).join(', '),
@@ -73,6 +78,9 @@ function initial(endpoint?: Endpoint): FormState {
     maxConcurrency: String(endpoint?.maxConcurrency ?? 16),
     timeoutMs: String(endpoint?.timeoutMs ?? 15000),
     retrySchedule: (endpoint?.retrySchedule ?? [5, 300, 1800, 7200, 18000, 36000, 36000]).join(', '),
+    retryJitter: String(endpoint?.retryJitter ?? 0.2),
+    disableOnExhaustion: endpoint?.disableOnExhaustion ?? false,
+    idHeader: endpoint?.idHeader ?? '',
   };
 }
 
@@ -105,6 +113,7 @@ function toSettings(form: FormState, creating: boolean): { settings?: Settings; 
         : { scheme: form.scheme };
   const settings = {
     url: form.url,
+    name: form.name.trim() === '' ? null : form.name,
     description: form.description,
     type: form.type,
     eventTypes: list(form.eventTypes),
@@ -124,8 +133,14 @@ function toSettings(form: FormState, creating: boolean): { settings?: Settings; 
     maxConcurrency: number(form.maxConcurrency),
     timeoutMs: number(form.timeoutMs),
     retrySchedule: list(form.retrySchedule).map(number),
+    retryJitter: number(form.retryJitter),
+    disableOnExhaustion: form.disableOnExhaustion,
+    idHeader: form.idHeader.trim() === '' ? null : form.idHeader.trim(),
   } as Settings;
+  // Creating, an empty optional field is left out; editing, it is sent as null (removed).
   if (creating && !form.channels.trim()) delete (settings as { channels?: unknown }).channels;
+  if (creating && settings.name === null) delete settings.name;
+  if (creating && settings.idHeader === null) delete settings.idHeader;
   return { settings, errors };
 }
 
@@ -187,6 +202,7 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
       <div className="form-and-preview">
         <form className="card endpoint-form" onSubmit={submit} noValidate aria-label={endpoint ? 'Edit endpoint' : 'New endpoint'}>
           {text('url', 'URL', 'Where the deliveries go (http or https).')}
+          {text('name', 'Name', 'Optional: a short name for people.')}
           {text('description', 'Description')}
           <Field label="Type" error={errors.type}>
             {(control) => (
@@ -256,7 +272,7 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
                 )}
               </Field>
             )}
-            <Field label="Serialization">
+            <Field label="Serialization" error={errors['body.serialization']}>
               {(control) => (
                 <select
                   {...control}
@@ -264,11 +280,17 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
                   onChange={(e) => set('serialization')(e.target.value as FormState['serialization'])}
                 >
                   <option value="compact">compact (JSON.stringify)</option>
+                  <option value="python">python (json.dumps)</option>
                   <option value="python-sorted">python-sorted (json.dumps sort_keys)</option>
                 </select>
               )}
             </Field>
           </fieldset>
+          {text(
+            'idHeader',
+            'Event id header',
+            'Optional: a header carrying the event id (the batch id for a batch), for receivers that expect no webhook-id.',
+          )}
           <Field
             label="Headers (JSON object)"
             error={errors.headers}
@@ -287,6 +309,20 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
             <legend>Delivery</legend>
             {text('timeoutMs', 'Timeout (ms)', '1000–30000')}
             {text('retrySchedule', 'Retry schedule (seconds)', 'Comma-separated seconds between attempts.')}
+            <Field label="Retry jitter" error={errors.retryJitter} hint="0–0.5: each delay × (1 ± up to this); 0 = exactly the schedule.">
+              {(control) => (
+                <input {...control} inputMode="decimal" value={form.retryJitter} onChange={(e) => set('retryJitter')(e.target.value)} />
+              )}
+            </Field>
+            <label className="check">
+              <input type="checkbox" checked={form.disableOnExhaustion} onChange={(e) => set('disableOnExhaustion')(e.target.checked)} />{' '}
+              Disable the endpoint when a delivery exhausts its retries
+            </label>
+            {errors.disableOnExhaustion && (
+              <p className="error" role="alert">
+                {errors.disableOnExhaustion}
+              </p>
+            )}
             {text('maxConcurrency', 'Max concurrency')}
             {text('rateLimit', 'Rate limit (per second)', 'Empty: no limit.')}
             <label className="check">

@@ -5,7 +5,19 @@ import { useAppId, useCanWrite } from '../../app';
 import { api, call, fieldErrors, type Schemas } from '../../api';
 import { Field, FormError } from '../../components/form';
 import { ConfirmButton, CopyButton, QueryState, StatusBadge, Time, useTitle } from '../../components/ui';
-import { percent } from './endpoints';
+import { CIRCUIT_MEANING, CircuitBadge, EndpointState, percent } from './endpoints';
+
+const SERIALIZATION: Record<Schemas['EndpointBody']['serialization'], string> = {
+  compact: 'compact (JSON.stringify)',
+  python: 'python (json.dumps)',
+  'python-sorted': 'python-sorted (json.dumps sort_keys)',
+};
+
+/** The retry jitter in words: 0 is exactly the schedule. */
+function jitter(value: number | undefined): string {
+  const share = value ?? 0.2;
+  return share === 0 ? '0 (exactly the schedule)' : `${share} (each delay ± up to ${Math.round(share * 100)} %)`;
+}
 
 /** One endpoint: its settings and health, the secret (revealed on click, rotated with a grace period), test send, enable, replay, delete. */
 export function EndpointPage() {
@@ -43,15 +55,22 @@ function EndpointDetail({ appId, endpoint }: { appId: string; endpoint: Schemas[
       void navigate(`/apps/${appId}/endpoints`);
     },
   });
+  const body = endpoint.body;
   const settings: [string, string][] = [
+    ['Name', endpoint.name ?? '—'],
     ['Type', endpoint.type],
     ['Event types', endpoint.eventTypes.join(', ')],
     ['Channels', endpoint.channels?.join(', ') ?? 'all'],
     ['Signature', JSON.stringify(endpoint.signature)],
-    ['Body', JSON.stringify(endpoint.body)],
+    ['Body envelope', body.envelope],
+    ...(body.transform ? [['Transform', body.transform] as [string, string]] : []),
+    ['Serialization', SERIALIZATION[body.serialization ?? 'compact'] ?? body.serialization],
     ['Headers', Object.keys(endpoint.headers ?? {}).length ? JSON.stringify(endpoint.headers) : '—'],
+    ['Event id header', endpoint.idHeader ?? '—'],
     ['Timeout', `${endpoint.timeoutMs} ms`],
     ['Retry schedule', `${(endpoint.retrySchedule ?? []).join(', ')} s`],
+    ['Retry jitter', jitter(endpoint.retryJitter)],
+    ['Disable on exhaustion', endpoint.disableOnExhaustion ? 'yes: disable when a delivery exhausts its retries' : 'no'],
     ['Max concurrency', String(endpoint.maxConcurrency)],
     ['Rate limit', endpoint.rateLimit ? `${endpoint.rateLimit}/s` : 'none'],
     ['Batch', endpoint.batch ? JSON.stringify(endpoint.batch) : 'off'],
@@ -66,6 +85,7 @@ function EndpointDetail({ appId, endpoint }: { appId: string; endpoint: Schemas[
           </Link>
         )}
       </div>
+      {endpoint.name && <p className="endpoint-name">{endpoint.name}</p>}
       <p className="muted mono">{endpoint.id}</p>
       <section className="card" aria-label="Health">
         <h2>Health</h2>
@@ -84,9 +104,14 @@ function EndpointDetail({ appId, endpoint }: { appId: string; endpoint: Schemas[
             )}
           </dd>
           <dt>Circuit</dt>
-          <dd>{endpoint.health?.circuit ?? 'closed'}</dd>
+          <dd>
+            <CircuitBadge circuit={endpoint.health?.circuit} />{' '}
+            <span className="muted">{CIRCUIT_MEANING[endpoint.health?.circuit ?? 'closed']}</span>
+          </dd>
           <dt>State</dt>
-          <dd>{endpoint.disabled ? `disabled (${endpoint.disabledReason ?? 'manual'})` : 'enabled'}</dd>
+          <dd>
+            <EndpointState endpoint={endpoint} />
+          </dd>
         </dl>
         <p>
           <Link to={`/apps/${appId}/deliveries?endpointId=${endpoint.id}`}>Its deliveries</Link> ·{' '}

@@ -55,16 +55,51 @@ export function EndpointsPage() {
   );
 }
 
+type Endpoint = Schemas['Endpoint'];
+
+/** Why an endpoint is disabled, as a person would say it. */
+const DISABLED_BECAUSE: Record<NonNullable<Endpoint['disabledReason']>, string> = {
+  manual: 'by hand',
+  failing: 'it kept failing',
+  gone: 'the receiver answered 410 Gone',
+  exhausted: 'a delivery exhausted its retries',
+};
+
+/** "enabled", or "disabled: <why>" as a red badge. */
+export function EndpointState({ endpoint }: { endpoint: Endpoint }) {
+  if (!endpoint.disabled) return <>enabled</>;
+  const reason = endpoint.disabledReason ?? 'manual';
+  return <span className="badge failed">disabled: {DISABLED_BECAUSE[reason] ?? reason}</span>;
+}
+
+/** What each circuit state means for the next deliveries. */
+export const CIRCUIT_MEANING: Record<NonNullable<Endpoint['health']>['circuit'], string> = {
+  closed: 'deliveries go out as usual',
+  open: 'after repeated failures, deliveries wait for a cooldown',
+  'half-open': 'the cooldown has passed: the next attempt is a trial that closes or reopens it',
+};
+
+/** The circuit breaker's state: closed green, half-open amber, open red. */
+export function CircuitBadge({ circuit = 'closed' }: { circuit?: NonNullable<Endpoint['health']>['circuit'] }) {
+  const tone = circuit === 'open' ? 'failed' : circuit === 'half-open' ? 'pending' : 'succeeded';
+  return (
+    <span className={`badge ${tone}`} title={CIRCUIT_MEANING[circuit]}>
+      {circuit}
+    </span>
+  );
+}
+
 export function percent(rate: number | null | undefined): string {
   return rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)} %`;
 }
 
-function EndpointRow({ appId, endpoint }: { appId: string; endpoint: Schemas['Endpoint'] }) {
+function EndpointRow({ appId, endpoint }: { appId: string; endpoint: Endpoint }) {
   const last = endpoint.lastDelivery;
   return (
     <tr>
       <td data-label="URL">
         <Link to={`/apps/${appId}/endpoints/${endpoint.id}`}>{endpoint.url}</Link>
+        {endpoint.name && <div className="endpoint-name">{endpoint.name}</div>}
         <div className="muted">{endpoint.description || endpoint.eventTypes.join(', ')}</div>
       </td>
       <td data-label="Success (24 h)">{percent(endpoint.health?.successRate24h)}</td>
@@ -78,12 +113,10 @@ function EndpointRow({ appId, endpoint }: { appId: string; endpoint: Schemas['En
         )}
       </td>
       <td data-label="Circuit">
-        <span className={`badge ${endpoint.health?.circuit === 'open' ? 'failed' : 'succeeded'}`}>
-          {endpoint.health?.circuit ?? 'closed'}
-        </span>
+        <CircuitBadge circuit={endpoint.health?.circuit} />
       </td>
       <td data-label="State">
-        {endpoint.disabled ? <span className="badge failed">disabled: {endpoint.disabledReason ?? 'manual'}</span> : 'enabled'}
+        <EndpointState endpoint={endpoint} />
       </td>
     </tr>
   );
