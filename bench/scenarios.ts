@@ -253,10 +253,12 @@ export async function fanout(bench: Bench): Promise<Result[]> {
     );
     await bench.endpoints(appId, bodies);
     const events = 1000;
+    const meter = new CpuMeter(bench.pids());
     const started = performance.now();
     const sent = await closedLoop(bench.ingest, appId, { count: events, eventType: 'bench.fanout', prefix: 'fo', concurrency: 32 });
     await waitForArrivals(receiver, events * matching, 180_000);
     const seconds = (receiver.lastArrival() - started) / 1000;
+    const cpu = meter.perUnit(receiver.arrivals.size);
     return [
       {
         scenario: 'fan-out',
@@ -268,7 +270,8 @@ export async function fanout(bench: Bench): Promise<Result[]> {
         deliveries: receiver.arrivals.size,
         seconds: round1(seconds),
         latencyMs: percentiles(latencies(sent, receiver.arrivals)),
-        notes: `${matching} matching of ${registered} endpoints; ${events * matching - receiver.arrivals.size} missing`,
+        notes: `${matching} matching of ${registered} endpoints; ${events * matching - receiver.arrivals.size} missing; ${cpuNote(cpu, 'delivery')}`,
+        figures: cpuFigures(cpu),
       },
     ];
   } finally {

@@ -399,10 +399,13 @@ export class DeliveryRepository {
          UPDATE endpoints e SET failing_since = CASE WHEN h.any_success THEN NULL ELSE COALESCE(e.failing_since, h.first_failure) END
          FROM (SELECT endpoint_id, bool_or(outcome = 'success') AS any_success, min(started_at) AS first_failure FROM input GROUP BY endpoint_id) h
          WHERE e.id = h.endpoint_id
+           -- Only a change is written: most batches leave it as it was (an endpoint row is wide, and a fan-out touches many).
+           AND e.failing_since IS DISTINCT FROM (CASE WHEN h.any_success THEN NULL ELSE COALESCE(e.failing_since, h.first_failure) END)
          RETURNING e.id, e.failing_since
        )
-       SELECT u.id, u.attempt_count, u.status, u.next_attempt_at, h.failing_since
-       FROM updated u LEFT JOIN health h ON h.id = u.endpoint_id`,
+       SELECT u.id, u.attempt_count, u.status, u.next_attempt_at,
+         CASE WHEN h.id IS NOT NULL THEN h.failing_since ELSE e.failing_since END AS failing_since
+       FROM updated u LEFT JOIN health h ON h.id = u.endpoint_id LEFT JOIN endpoints e ON e.id = u.endpoint_id`,
       [
         records.map((r) => r.attemptId),
         records.map((r) => r.deliveryId),
