@@ -1,8 +1,7 @@
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsString, IsUrl, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 import { EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
 import { OptionalField } from '@herald/platform';
-import { CompatAppQueryDto } from './compat-app';
+import { CompatPageQueryDto } from './compat-app';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 const EVENT_TYPE_MESSAGE = 'event_type must be an event type (e.g. user.created), "prefix.*" or "*"';
@@ -70,24 +69,8 @@ export class BedolagaUpdateDto {
   is_active?: boolean;
 }
 
-class BedolagaPageQueryDto extends CompatAppQueryDto {
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(250)
-  limit: number = 50;
-
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(100_000)
-  offset: number = 0;
-}
-
 /** `GET /webhooks?event_type=&is_active=&limit=&offset=`. */
-export class BedolagaListQueryDto extends BedolagaPageQueryDto {
+export class BedolagaListQueryDto extends CompatPageQueryDto {
   @OptionalField()
   @IsString()
   @MaxLength(130)
@@ -99,7 +82,7 @@ export class BedolagaListQueryDto extends BedolagaPageQueryDto {
 }
 
 /** `GET /webhooks/{id}/deliveries?status=&limit=&offset=`. */
-export class BedolagaDeliveriesQueryDto extends BedolagaPageQueryDto {
+export class BedolagaDeliveriesQueryDto extends CompatPageQueryDto {
   @OptionalField()
   @IsIn(['pending', 'success', 'failed'], { message: 'status must be pending, success or failed' })
   status?: 'pending' | 'success' | 'failed';

@@ -1,4 +1,5 @@
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AppEntity } from '@herald/persistence';
 import { OptionalField, Principal, ValidationProblem } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
@@ -10,6 +11,23 @@ export class CompatAppQueryDto {
   @MaxLength(128)
   @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'app must be an app id or uid' })
   app?: string;
+}
+
+/** `?limit=&offset=` (and `?app=`): the offset paging both products' panels use. */
+export class CompatPageQueryDto extends CompatAppQueryDto {
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(250)
+  limit: number = 50;
+
+  @OptionalField()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  offset: number = 0;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { Caller, Principal } from '@herald/platform';
 import { AppsService } from '../apps/apps.service';
-import { compatApp, CompatAppQueryDto } from './compat-app';
-import { VideoCloudCreateDto, VideoCloudListQueryDto, VideoCloudTestDto, VideoCloudUpdateDto } from './videocloud.dto';
+import { compatApp, CompatAppQueryDto, CompatPageQueryDto } from './compat-app';
+import { VideoCloudCreateDto, VideoCloudTestDto, VideoCloudUpdateDto } from './videocloud.dto';
 import { VideoCloudService } from './videocloud.service';
 
 /** VideoCloud's answers are wrapped as its guide shows. */
@@ -26,7 +26,7 @@ export class VideoCloudController {
   }
 
   @Get()
-  async list(@Caller() caller: Principal, @Query() query: VideoCloudListQueryDto) {
+  async list(@Caller() caller: Principal, @Query() query: CompatPageQueryDto) {
     const app = await compatApp(this.apps, caller, query.app);
     return ok(await this.videocloud.list(app.id, query));
   }
@@ -50,7 +50,7 @@ export class VideoCloudController {
   }
 
   @Get(':id/deliveries')
-  async deliveries(@Caller() caller: Principal, @Query() query: VideoCloudListQueryDto, @Param('id') id: string) {
+  async deliveries(@Caller() caller: Principal, @Query() query: CompatPageQueryDto, @Param('id') id: string) {
     const app = await compatApp(this.apps, caller, query.app);
     return ok(await this.videocloud.deliveriesOf(app.id, id, query));
   }

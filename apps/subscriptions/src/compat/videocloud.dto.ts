@@ -1,8 +1,6 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUrl, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 import { EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
 import { IsEventType, OptionalField } from '@herald/platform';
-import { CompatAppQueryDto } from './compat-app';
 
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true };
 
@@ -56,21 +54,4 @@ export class VideoCloudTestDto {
   @OptionalField()
   @IsEventType('event')
   event?: string;
-}
-
-/** `?limit=&offset=` (and `?app=`) of the lists. */
-export class VideoCloudListQueryDto extends CompatAppQueryDto {
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(250)
-  limit: number = 50;
-
-  @OptionalField()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(100_000)
-  offset: number = 0;
 }

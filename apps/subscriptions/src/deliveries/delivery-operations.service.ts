@@ -3,6 +3,7 @@ import { deliveryIdFor, hasIdShape, IdPrefix, newId } from '@herald/contracts';
 import { DeliveryPublisher } from '@herald/messaging';
 import { DeliveryRepository, DeliveryWithAttempts, EndpointStats, EventTypeRepository, QueuedDelivery } from '@herald/persistence';
 import { NotFoundProblem } from '@herald/platform';
+import { samplePayload, TEST_EVENT_TYPE } from '../event-types/sample-event';
 
 /** The most deliveries one replay request queues. */
 export const MAX_REPLAY = 10_000;
@@ -43,10 +44,8 @@ export class DeliveryOperationsService {
    * A test send: `payload`, or else the event type's `example`, or else a generic message.
    * Returns the delivery id.
    */
-  async sendTest(appId: string, endpointId: string, eventType = 'webhook.test', payload?: Record<string, unknown>): Promise<string> {
-    const example = payload ? null : await this.eventTypes.findByName(eventType).then((type) => type?.example ?? null);
-    const body = payload ?? (example as Record<string, unknown> | null) ?? { message: 'This is a test event from Herald' };
-    return this.test(appId, endpointId, eventType, body);
+  async sendTest(appId: string, endpointId: string, eventType = TEST_EVENT_TYPE, payload?: Record<string, unknown>): Promise<string> {
+    return this.test(appId, endpointId, eventType, payload ?? (await samplePayload(this.eventTypes, eventType)));
   }
 
   /** A real, recorded delivery of a sample event to this one endpoint. */

@@ -14,6 +14,7 @@ import {
 import { endpointConfig, NotFoundProblem, OperationalEvents, ValidationProblem } from '@herald/platform';
 import { buildWebhookRequest, generateSecret, supportsSeveralSecrets, TransformCache, TransformError } from '@herald/signing';
 import { HttpStatus } from '@nestjs/common';
+import { samplePayload, TEST_EVENT_TYPE } from '../event-types/sample-event';
 import { OutboxRelay } from '@herald/platform';
 import { assertValidFormats } from './endpoint-formats';
 import { presentEndpoint } from './endpoint.presenter';
@@ -23,8 +24,6 @@ import { EndpointAnnouncer } from '@herald/platform';
 
 export const DEFAULT_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000];
 /** The event type of a test send or preview without one. */
-export const TEST_EVENT_TYPE = 'webhook.test';
-export const TEST_PAYLOAD = { message: 'This is a test event from Herald' };
 
 /** The exact request an endpoint's settings produce for a sample event. */
 export interface RequestPreview {
@@ -73,7 +72,7 @@ export class EndpointsService {
       id: newId(IdPrefix.event),
       appId,
       eventType,
-      payload: payload ?? (await this.examplePayload(eventType)),
+      payload: payload ?? (await samplePayload(this.eventTypes, eventType)),
       channels: null,
       occurredAt: now.toISOString(),
       createdAt: now.toISOString(),
@@ -100,12 +99,6 @@ export class EndpointsService {
       }
       throw error;
     }
-  }
-
-  /** The catalog's example payload of an event type, or Herald's test payload. */
-  async examplePayload(eventType: string): Promise<Record<string, unknown>> {
-    const type = await this.eventTypes.findByName(eventType);
-    return (type?.example as Record<string, unknown> | null) ?? TEST_PAYLOAD;
   }
 
   async get(appId: string, id: string): Promise<EndpointEntity> {
