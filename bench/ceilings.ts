@@ -115,7 +115,7 @@ export async function deliveryCeiling(count: number): Promise<Result> {
       timeoutMs: 120_000,
     };
     child = new BenchChild<DeliveryLoopMessage>('ceiling-delivery', options);
-    const meter = new CpuMeter({ loop: child.pid });
+    const meter = new CpuMeter({ loop: child.pid }, new URL(database.url).pathname.slice(1));
     const done = await Promise.race([
       child.next('done', 150_000),
       child.next('failed', 150_000).then((m) => Promise.reject(new Error(m.error))),

@@ -76,6 +76,20 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * False for a backend of another database: a client backend's title is
+ * `postgres: <cluster>: <user> <database> <host>(<port>) <state>`; PostgreSQL's own processes
+ * have no client address.
+ */
+function servesDatabase(pid: number, database: string): boolean {
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return !title.includes('(') || title.includes(` ${database} `);
+  } catch {
+    return false;
+  }
+}
+
 /** The pids of every process whose command is `comm` (postgres backends, nats-server). */
 function pidsOf(comm: string): number[] {
   const pids: number[] = [];
@@ -91,15 +105,20 @@ function pidsOf(comm: string): number[] {
 }
 
 /**
- * CPU time used during a measurement by the named processes, PostgreSQL (all its processes),
- * nats-server and this process (load generator and receiver): unlike a rate, CPU per delivery
- * hardly moves when something else takes the machine's cores.
+ * CPU time used during a measurement by the named processes, PostgreSQL, nats-server and this
+ * process (load generator and receiver): unlike a rate, CPU per delivery hardly moves when
+ * something else takes the machine's cores. Given the measurement's `database`, PostgreSQL
+ * counts its own processes (WAL writer, checkpointer…) and the backends of that database only,
+ * not those of test suites running beside the benchmark.
  */
 export class CpuMeter {
   private readonly before = new Map<string, Map<number, number>>();
   private readonly selfBefore = process.cpuUsage();
 
-  constructor(private readonly named: Record<string, number>) {
+  constructor(
+    private readonly named: Record<string, number>,
+    private readonly database?: string,
+  ) {
     for (const [label, pids] of this.groups()) this.before.set(label, new Map(pids.map((pid) => [pid, cpuSeconds(pid)])));
   }
 
@@ -120,7 +139,7 @@ export class CpuMeter {
   private groups(): [string, number[]][] {
     return [
       ...Object.entries(this.named).map(([label, pid]): [string, number[]] => [label, [pid]]),
-      ['postgres', pidsOf('postgres')],
+      ['postgres', pidsOf('postgres').filter((pid) => this.database === undefined || servesDatabase(pid, this.database))],
       ['nats', pidsOf('nats-server')],
     ];
   }
@@ -209,6 +228,11 @@ export class Bench {
   }
 
   /** Every running app's process id. */
+  /** Its database's name (a CpuMeter counts only its PostgreSQL backends). */
+  get database(): string {
+    return new URL(this.config.databaseUrl).pathname.slice(1);
+  }
+
   pids(): Partial<Record<AppName, number>> {
     const pids: Partial<Record<AppName, number>> = {};
     for (const [name, child] of this.children) if (child.pid !== undefined && child.exitCode === null) pids[name] = child.pid;

@@ -31,7 +31,7 @@ export async function throughput(bench: Bench): Promise<Result[]> {
   const count = env('BENCH_THROUGHPUT_EVENTS', 50_000);
   const { appId, receiver } = await oneEndpoint(bench, 'throughput', 'bench.throughput');
   try {
-    const meter = new CpuMeter(bench.pids());
+    const meter = new CpuMeter(bench.pids(), bench.database);
     const started = performance.now();
     const sent = await closedLoop(bench.ingest, appId, { count, eventType: 'bench.throughput', prefix: 'tp', maxSeconds: 180 });
     const ingestSeconds = (performance.now() - started) / 1000;
@@ -96,7 +96,7 @@ export async function drain(bench: Bench): Promise<Result[]> {
     await bench.startApp('dispatcher');
     // From readiness (its consumers are reading), as the bare loop is timed from its first consume.
     const started = performance.now();
-    const meter = new CpuMeter(bench.pids());
+    const meter = new CpuMeter(bench.pids(), bench.database);
     const readyAfter = (started - spawned) / 1000;
     await waitForArrivals(receiver, count, 180_000);
     const seconds = (receiver.lastArrival() - started) / 1000;
@@ -253,7 +253,7 @@ export async function fanout(bench: Bench): Promise<Result[]> {
     );
     await bench.endpoints(appId, bodies);
     const events = 1000;
-    const meter = new CpuMeter(bench.pids());
+    const meter = new CpuMeter(bench.pids(), bench.database);
     const started = performance.now();
     const sent = await closedLoop(bench.ingest, appId, { count: events, eventType: 'bench.fanout', prefix: 'fo', concurrency: 32 });
     await waitForArrivals(receiver, events * matching, 180_000);

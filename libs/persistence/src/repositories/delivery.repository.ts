@@ -3,6 +3,7 @@ import { idFloor, IdPrefix, type EventMessage } from '@herald/contracts';
 import { DataSource } from 'typeorm';
 import { AttemptEntity, DeliveryEntity, DeliveryStatus } from '../entities';
 import { decodeCursor, Page, PageQuery, toPage } from '../pagination';
+import { preparedQuery } from '../prepared';
 
 export interface DeliveryFilter {
   endpointId?: string;
@@ -270,7 +271,9 @@ export class DeliveryRepository {
     if (events.length === 0) return new Set();
     // Rows go as two JSON documents: one JSON.stringify (native) instead of pg escaping every
     // element of a dozen arrays, the payloads and bodies among them.
-    const rows = await this.dataSource.query<{ id: string }[]>(
+    const rows = await preparedQuery<{ id: string }>(
+      this.dataSource,
+      'herald_insert_fanout',
       `WITH new_events AS (
          INSERT INTO events (app_id, id, event_type, payload, channels, occurred_at, created_at)
          SELECT app_id, id, event_type, payload, channels, occurred_at, created_at
@@ -364,7 +367,9 @@ export class DeliveryRepository {
    */
   async recordAttempts(records: AttemptRecord[]): Promise<Map<string, RecordedAttempt>> {
     if (records.length === 0) return new Map();
-    const rows = await this.dataSource.query<RecordedRow[]>(
+    const rows = await preparedQuery<RecordedRow>(
+      this.dataSource,
+      'herald_record_attempts',
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[], $14::text[], $15::float8[], $16::text[])
            AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after, batch_id, jitter, request_body)
