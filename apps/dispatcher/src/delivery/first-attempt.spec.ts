@@ -23,4 +23,13 @@ describe('FirstAttempt.settledWithin (how long a fan-out holds its rows for thei
     slow.settle(success);
     await expect(slow.stored).resolves.toBe(false);
   });
+
+  it('tells the fan-out once when its attempt is answered (its place among the attempts in hand)', () => {
+    const answered = jest.fn();
+    const attempt = new FirstAttempt(answered);
+    expect(answered).not.toHaveBeenCalled();
+    attempt.settle(null);
+    attempt.settle(success);
+    expect(answered).toHaveBeenCalledTimes(1);
+  });
 });

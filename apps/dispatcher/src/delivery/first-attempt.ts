@@ -32,7 +32,8 @@ export class FirstAttempt implements RowWrite {
     this.rejectStored = reject;
   });
 
-  constructor() {
+  /** `answered`: called once, when the attempt settles (the fan-out counts the attempts in hand). */
+  constructor(private readonly answered?: () => void) {
     // A worker that failed before waiting for its row must not leave a rejection unhandled.
     this.stored.catch(() => undefined);
   }
@@ -40,6 +41,7 @@ export class FirstAttempt implements RowWrite {
   settle(attempt: AttemptRecord | null): void {
     if (this.attempt !== undefined) return;
     this.attempt = attempt;
+    this.answered?.();
     this.onSettled?.();
   }
 

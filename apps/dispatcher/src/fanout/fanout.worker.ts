@@ -15,8 +15,8 @@ const RETRY_DELAY_MS = 1000;
 /** How long an event's rows wait for its first attempts, to be written once with their successes. */
 const SETTLE_WAIT_MS = 250;
 /**
- * First attempts being fanned out at once, across events: an event starts its fan-out when its
- * deliveries fit (one with more matches than this goes alone). Enough to keep the request
+ * First attempts in hand and not yet answered, across events: an event starts its fan-out when
+ * its deliveries fit (one with more matches than this goes alone). Enough to keep the request
  * slots busy, few enough that they are answered within SETTLE_WAIT_MS and written once even
  * when they queue at one endpoint's gate (the wait there is about this many over the rate):
  * 512 events of 50 matches each in hand took seconds to answer and every row was written
@@ -100,16 +100,25 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
   private async fanOut(event: EventMessage, receivedAt: number): Promise<number> {
     await this.config.ensureCurrent(receivedAt);
     const endpoints = this.config.index.match(event.appId, event.eventType, event.channels);
-    await this.inHand.acquire(endpoints.length);
+    // Each answer gives its place back; those still unanswered when the rows are written go on
+    // outside the budget (pending and leased), so a hanging endpoint does not hold up the next event.
+    let held = Math.min(endpoints.length, DELIVERIES_IN_HAND);
+    await this.inHand.acquire(held);
+    const answered = () => {
+      if (held === 0) return;
+      held -= 1;
+      this.inHand.release();
+    };
     try {
-      return await this.fanOutTo(event, endpoints);
+      return await this.fanOutTo(event, endpoints, answered);
     } finally {
-      this.inHand.release(endpoints.length);
+      this.inHand.release(held);
+      held = 0;
     }
   }
 
-  /** Hands over and stores one event's deliveries (its share of the deliveries in hand taken). */
-  private async fanOutTo(event: EventMessage, endpoints: EndpointConfig[]): Promise<number> {
+  /** Hands over and stores one event's deliveries (its places among the attempts in hand taken). */
+  private async fanOutTo(event: EventMessage, endpoints: EndpointConfig[], answered: () => void): Promise<number> {
     const deliveries = endpoints.map((endpoint) => ({
       id: deliveryIdFor(event.id, endpoint.id, event.createdAt),
       appId: event.appId,
@@ -121,7 +130,7 @@ export class FanoutWorker extends ConsumerWorker<EventMessage> {
     // first success is written once, with its row. Should this fail or the process die before
     // the ack, the event comes back and its deliveries are sent again: duplicates bounded by
     // what was in flight, as everywhere.
-    const attempts = deliveries.map(() => new FirstAttempt());
+    const attempts = deliveries.map(() => new FirstAttempt(answered));
     const submitted = (async () => {
       for (const [i, delivery] of deliveries.entries()) {
         await this.delivery.submit({ deliveryId: delivery.id, endpointId: delivery.endpointId, attempt: 1, event }, attempts[i]);
