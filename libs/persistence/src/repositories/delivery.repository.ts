@@ -367,9 +367,7 @@ export class DeliveryRepository {
    */
   async recordAttempts(records: AttemptRecord[]): Promise<Map<string, RecordedAttempt>> {
     if (records.length === 0) return new Map();
-    const rows = await preparedQuery<RecordedRow>(
-      this.dataSource,
-      'herald_record_attempts',
+    const rows = await this.dataSource.query<RecordedRow[]>(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[], $11::jsonb[], $12::jsonb[], $13::float8[], $14::text[], $15::float8[], $16::text[])
            AS t(attempt_id, delivery_id, app_id, endpoint_id, started_at, duration_ms, outcome, response_status, response_body, error, request_headers, retry_schedule, retry_after, batch_id, jitter, request_body)

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { EventEntity } from '../entities';
 import { Page, PageQuery, pageByTime } from '../pagination';
-import { preparedQuery } from '../prepared';
 
 export interface EventFilter {
   eventType?: string;
@@ -29,9 +28,7 @@ export class EventRepository {
 
   /** The stored events among many (app, id) keys, in one statement; keyed `<appId> <id>`. */
   async findStored(keys: { appId: string; id: string }[]): Promise<Map<string, StoredEvent>> {
-    const rows = await preparedQuery<{ app_id: string; id: string; event_type: string; occurred_at: Date; created_at: Date }>(
-      this.dataSource,
-      'herald_find_stored_events',
+    const rows = await this.dataSource.query<{ app_id: string; id: string; event_type: string; occurred_at: Date; created_at: Date }[]>(
       `SELECT e.app_id, e.id, e.event_type, e.occurred_at, e.created_at
        FROM unnest($1::text[], $2::text[]) AS k(app_id, id) JOIN events e ON e.app_id = k.app_id AND e.id = k.id`,
       [keys.map((k) => k.appId), keys.map((k) => k.id)],
