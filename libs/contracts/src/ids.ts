@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Prefixes of every public identifier (API.md, "Conventions"). */
 export const IdPrefix = {
@@ -75,7 +75,7 @@ function increment(bytes: Buffer): Buffer {
  */
 export function deliveryIdFor(eventId: string, endpointId: string, eventCreatedAt: string): string {
   const timePart = hasIdShape(IdPrefix.event, eventId) ? eventId.slice(4, 14) : encodeTime(Date.parse(eventCreatedAt));
-  const digest = createHash('sha256').update(`${eventId}\u0000${endpointId}`).digest();
+  const digest = hash('sha256', `${eventId}\u0000${endpointId}`, 'buffer');
   return `${IdPrefix.delivery}_${timePart}${encodeBytes(digest, 16)}`;
 }
 
@@ -86,8 +86,13 @@ export function idFloor(prefix: IdPrefix, ms: number): string {
 
 /** True when `value` looks like an id with this prefix (cheap shape check before a lookup). */
 export function hasIdShape(prefix: IdPrefix, value: string): boolean {
-  return new RegExp(`^${prefix}_[0-9a-z]{26}$`).test(value);
+  return ID_SHAPES[prefix].test(value);
 }
+
+const ID_SHAPES = Object.fromEntries(Object.values(IdPrefix).map((prefix) => [prefix, new RegExp(`^${prefix}_[0-9a-z]{26}$`)])) as Record<
+  IdPrefix,
+  RegExp
+>;
 
 /** A caller-chosen key: an event `id`, a channel, an `Idempotency-Key`. */
 export const CALLER_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -95,6 +100,6 @@ export const CALLER_KEY_RULE = '1-128 of [A-Za-z0-9_.:-]';
 
 /** The id of an event taken from a stream message: the same on every redelivery of that message. */
 export function eventIdFromMessage(stream: string, streamSequence: number, timestampMs: number): string {
-  const digest = createHash('sha256').update(`${stream}\u0000${streamSequence}`).digest();
+  const digest = hash('sha256', `${stream}\u0000${streamSequence}`, 'buffer');
   return `${IdPrefix.event}_${encodeTime(timestampMs)}${encodeBytes(digest, 16)}`;
 }
