@@ -5,7 +5,7 @@ import { jsonWithRawField, NatsService } from '@herald/messaging';
 import { Batcher, EventRepository, StoredEvent } from '@herald/persistence';
 import { HeraldMetrics, inSpan, requestContext, SpanKind } from '@herald/telemetry';
 import { FieldError, ProblemException, schemaViolations, validateDto, ValidationProblem } from '@herald/platform';
-import { PublishEventDto } from './dto/publish-event.dto';
+import { plainPublishEvent, PublishEventDto } from './dto/publish-event.dto';
 import { EventTypeCatalog } from './event-type-catalog';
 
 export interface PublishResult {
@@ -72,7 +72,7 @@ export class EventsService {
    * which validateDto puts through the same guard) and publishes it.
    */
   async publish(appId: string, body: unknown, options: PublishOptions = {}): Promise<PublishResult> {
-    const dto = body instanceof PublishEventDto ? body : validateDto(PublishEventDto, body);
+    const dto = body instanceof PublishEventDto ? body : validateDto(PublishEventDto, body, '', plainPublishEvent);
     return inSpan(
       'herald.ingest.publish',
       {
