@@ -14,7 +14,7 @@ interface FormState {
   url: string;
   name: string;
   description: string;
-  type: 'webhook' | 'discord' | 'slack';
+  type: 'webhook' | 'discord' | 'slack' | 'relay';
   eventTypes: string;
   channels: string;
   disabled: boolean;
