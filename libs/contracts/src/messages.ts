@@ -119,6 +119,10 @@ export const ENDPOINT_TYPES: readonly EndpointType[] = ['webhook', 'discord', 's
  */
 export interface RelayRequest {
   endpointId: string;
+  /** What the request carries, for the CLI's line: the (first) delivery's event, and how many (a batch). */
+  eventId: string;
+  eventType: string;
+  deliveries: number;
   /** The request headers, signature included, exactly as an HTTP endpoint would receive them. */
   headers: Record<string, string>;
   /** The exact body bytes, base64. */

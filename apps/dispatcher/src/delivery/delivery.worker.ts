@@ -267,7 +267,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
         };
       } else {
         request = built;
-        result = await this.send(endpoint, request);
+        result = await this.send(endpoint, request, members);
       }
     } finally {
       // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
@@ -387,7 +387,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
    * The POST, in a client span whose context the receiver gets as its one `traceparent`. A relay
    * endpoint's request takes the same path (slot, metrics, span) and goes to its `herald listen`.
    */
-  private async send(endpoint: EndpointConfig, request: WebhookRequest): Promise<HttpAttemptResult> {
+  private async send(endpoint: EndpointConfig, request: WebhookRequest, members: Member[]): Promise<HttpAttemptResult> {
     await this.requests.acquire();
     this.metrics.attemptsInFlight.inc();
     try {
@@ -402,7 +402,11 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
           const headers = { ...request.headers, ...traceHeaders() };
           // This span is the request's client span, with or without the SDK: undici's own would add a second.
           const result = relay
-            ? await this.relay.post(endpoint.id, headers, request.body, endpoint.timeoutMs)
+            ? await this.relay.post(endpoint.id, headers, request.body, endpoint.timeoutMs, {
+                eventId: members[0].event.id,
+                eventType: members[0].event.eventType,
+                deliveries: members.length,
+              })
             : await withoutAutoInstrumentation(() => this.http.post(endpoint.url, headers, request.body, endpoint.timeoutMs));
           if (result.status !== null) span.setAttribute('http.response.status_code', result.status);
           if (result.error) span.setAttribute('error.type', result.error);

@@ -19,10 +19,17 @@ const KNOWN_ERRORS = new Set<string>(Object.values(DeliveryError));
 export class RelayClient {
   constructor(private readonly nats: NatsService) {}
 
-  async post(endpointId: string, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<HttpAttemptResult> {
+  /** `carries`: the (first) event of the request and how many deliveries it holds (a batch's). */
+  async post(
+    endpointId: string,
+    headers: Record<string, string>,
+    body: Buffer,
+    timeoutMs: number,
+    carries: { eventId: string; eventType: string; deliveries: number },
+  ): Promise<HttpAttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
-    const request: RelayRequest = { endpointId, headers, body: body.toString('base64'), timeoutMs };
+    const request: RelayRequest = { endpointId, ...carries, headers, body: body.toString('base64'), timeoutMs };
     let answer: RelayResponse;
     try {
       const reply = await this.nats.request(this.nats.names.relay(endpointId), encoder.encode(JSON.stringify(request)), timeoutMs + RELAY_MARGIN_MS);

@@ -15,6 +15,9 @@ export interface RelayRequestFrame {
   type: 'relay.request';
   requestId: string;
   endpointId: string;
+  eventId: string;
+  eventType: string;
+  deliveries: number;
   headers: Record<string, string>;
   /** The exact body bytes, base64. */
   body: string;
@@ -101,7 +104,8 @@ export class RelayHub {
       };
       session.pending.set(requestId, settle);
       try {
-        session.send({ type: 'relay.request', requestId, endpointId: request.endpointId, headers: request.headers, body: request.body });
+        const { endpointId, eventId, eventType, deliveries, headers, body } = request;
+        session.send({ type: 'relay.request', requestId, endpointId, eventId, eventType, deliveries, headers, body });
       } catch (error) {
         this.logger.warn(`relay request not handed to the CLI: ${(error as Error).message}`);
         settle(offline());
