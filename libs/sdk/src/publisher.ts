@@ -178,14 +178,14 @@ function retryable(error: unknown): boolean {
   return true;
 }
 
+/** JetStream's publish errors as the publisher's: nobody took the message, or no ack in time (both retried). */
 function natsFailure(error: unknown): unknown {
-  const noResponders =
-    error instanceof natsErrors.NoRespondersError ||
-    (error instanceof natsErrors.RequestError && error.isNoResponders()) ||
-    (error as { cause?: unknown }).cause instanceof natsErrors.NoRespondersError;
-  if (noResponders) return new HeraldPublishError('no_responders', 'no JetStream stream took the message (is Herald provisioned?)');
-  if (error instanceof natsErrors.TimeoutError || (error as { cause?: unknown }).cause instanceof natsErrors.TimeoutError) {
-    return new HeraldPublishError('timeout', 'JetStream did not acknowledge the message in time');
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    // JetStream reports no responders as JetStreamNotEnabled, with the request's error as its cause.
+    if (current instanceof natsErrors.NoRespondersError || (current instanceof natsErrors.RequestError && current.isNoResponders())) {
+      return new HeraldPublishError('no_responders', 'no JetStream stream took the message (is Herald provisioned, and the namespace right?)');
+    }
+    if (current instanceof natsErrors.TimeoutError) return new HeraldPublishError('timeout', 'JetStream did not acknowledge the message in time');
   }
   return error;
 }
