@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `herald` command of this package (`npx herald …` in a checkout): the CLI built by `npm run build`.
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry point */
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 

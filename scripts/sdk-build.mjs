@@ -47,7 +47,9 @@ export async function buildSdk() {
   }
   // The ES module entry re-exports the CommonJS build by name, so both share one set of classes.
   const require = createRequire(import.meta.url);
-  const names = Object.keys(require(join(out, 'cjs', 'sdk', 'src', 'index.js'))).filter((name) => name !== 'default' && name !== '__esModule');
+  const names = Object.keys(require(join(out, 'cjs', 'sdk', 'src', 'index.js'))).filter(
+    (name) => name !== 'default' && name !== '__esModule',
+  );
   await mkdir(join(out, 'esm'), { recursive: true });
   await writeFile(
     join(out, 'esm', 'index.mjs'),

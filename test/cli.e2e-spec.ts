@@ -34,7 +34,9 @@ describe('the herald CLI', () => {
   const publish = (app: string, eventType: string, payload: object) =>
     stack.request('ingest', 'POST', `/v1/apps/${app}/events`, { eventType, payload });
   const deliveryOf = (app: string, eventId: string) =>
-    eventually(async () => (await api('GET', `/v1/apps/${app}/deliveries?eventId=${eventId}`)).body?.data?.[0] as Record<string, any> | undefined);
+    eventually(
+      async () => (await api('GET', `/v1/apps/${app}/deliveries?eventId=${eventId}`)).body?.data?.[0] as Record<string, any> | undefined,
+    );
   const attemptsOf = async (app: string, deliveryId: string) => (await api('GET', `/v1/apps/${app}/deliveries/${deliveryId}`)).body!;
 
   beforeAll(async () => {
@@ -72,7 +74,10 @@ describe('the herald CLI', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^herald: 401 /)]);
 
-    const done = await runHerald(['login', '--url', stack.url('subscriptions'), '--token', stack.env.token, '--ingest-url', stack.url('ingest')], bare);
+    const done = await runHerald(
+      ['login', '--url', stack.url('subscriptions'), '--token', stack.env.token, '--ingest-url', stack.url('ingest')],
+      bare,
+    );
     expect(done.stdout).toContain('logged in');
     const path = join(loginHome, '.config/herald/config.json');
     expect(statSync(path).mode & 0o777).toBe(0o600);
@@ -103,7 +108,10 @@ describe('the herald CLI', () => {
       (await runHerald(['endpoints', 'create', '--app', 'cli-shop', '--url', receiver.url, '--types', 'order.*', '--json'], env)).stdout,
     );
     expect(endpoint).toMatchObject({ url: receiver.url, eventTypes: ['order.*'], type: 'webhook' });
-    const updated = JSON.parse((await runHerald(['endpoints', 'update', endpoint.id, '--app', 'cli-shop', '--data', '{"description":"mine"}', '--json'], env)).stdout);
+    const updated = JSON.parse(
+      (await runHerald(['endpoints', 'update', endpoint.id, '--app', 'cli-shop', '--data', '{"description":"mine"}', '--json'], env))
+        .stdout,
+    );
     expect(updated.description).toBe('mine');
 
     const sent = await runHerald(['send', 'order.paid', '--app', 'cli-shop', '--data', '{"total":42}', '--id', 'order-1', '--json'], env);
@@ -117,16 +125,23 @@ describe('the herald CLI', () => {
     const events = JSON.parse((await runHerald(['events', 'list', '--app', 'cli-shop', '--json'], env)).stdout);
     expect(events.data.map((e: { id: string }) => e.id)).toEqual([event.id]);
     const deliveryId = (await deliveryOf(app.id, event.id)).id;
-    await eventually(async () => JSON.parse((await runHerald(['deliveries', 'get', deliveryId, '--app', 'cli-shop', '--json'], env)).stdout).status === 'succeeded');
+    await eventually(
+      async () =>
+        JSON.parse((await runHerald(['deliveries', 'get', deliveryId, '--app', 'cli-shop', '--json'], env)).stdout).status === 'succeeded',
+    );
     expect((await runHerald(['deliveries', 'retry', deliveryId, '--app', 'cli-shop'], env)).stdout).toContain(`retrying ${deliveryId}`);
     await eventually(() => Promise.resolve(receiver.requests.length === 2));
 
-    const rotated = JSON.parse((await runHerald(['endpoints', 'rotate-secret', endpoint.id, '--app', 'cli-shop', '--grace-period', '0', '--json'], env)).stdout);
+    const rotated = JSON.parse(
+      (await runHerald(['endpoints', 'rotate-secret', endpoint.id, '--app', 'cli-shop', '--grace-period', '0', '--json'], env)).stdout,
+    );
     expect(rotated.secret).toMatch(/^whsec_/);
     const tested = JSON.parse((await runHerald(['endpoints', 'test', endpoint.id, '--app', 'cli-shop', '--json'], env)).stdout);
     expect(tested.deliveryId).toMatch(/^dlv_/);
     await eventually(() => Promise.resolve(receiver.requests.length === 3));
-    expect(new Webhook(rotated.secret).verify(receiver.requests[2].body, receiver.requests[2].headers as Record<string, string>)).toBeTruthy();
+    expect(
+      new Webhook(rotated.secret).verify(receiver.requests[2].body, receiver.requests[2].headers as Record<string, string>),
+    ).toBeTruthy();
 
     expect((await runHerald(['endpoints', 'delete', endpoint.id, '--app', 'cli-shop'], env)).stdout).toContain(`deleted ${endpoint.id}`);
     expect((await api('GET', `/v1/apps/${app.id}/endpoints/${endpoint.id}`)).status).toBe(404);
@@ -176,16 +191,24 @@ describe('the herald CLI', () => {
       const found = await attemptsOf(app.id, delivery.id);
       return found.status === 'succeeded' ? found : undefined;
     });
-    expect(detail.attempts).toEqual([expect.objectContaining({ outcome: 'success', responseStatus: 201, responseBody: 'received 1', error: null })]);
+    expect(detail.attempts).toEqual([
+      expect.objectContaining({ outcome: 'success', responseStatus: 201, responseBody: 'received 1', error: null }),
+    ]);
 
     // `herald verify` accepts the request Herald sent, and refuses it under another secret.
     const scratch = mkdtempSync(join(tmpdir(), 'herald-verify-'));
     writeFileSync(join(scratch, 'headers.json'), JSON.stringify(received.headers));
     writeFileSync(join(scratch, 'body'), received.body);
-    const valid = await runHerald(['verify', '--secret', secret, '--headers', join(scratch, 'headers.json'), '--body', join(scratch, 'body')], env);
+    const valid = await runHerald(
+      ['verify', '--secret', secret, '--headers', join(scratch, 'headers.json'), '--body', join(scratch, 'body')],
+      env,
+    );
     expect(valid).toMatchObject({ code: 0, stdout: 'valid: standard in webhook-signature\n' });
     const other = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
-    const invalid = await runHerald(['verify', '--secret', other, '--headers', JSON.stringify(received.headers), '--body', join(scratch, 'body')], env);
+    const invalid = await runHerald(
+      ['verify', '--secret', other, '--headers', JSON.stringify(received.headers), '--body', join(scratch, 'body')],
+      env,
+    );
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toBe('herald: invalid: no scheme verifies (standard: no webhook-signature matches)\n');
     rmSync(scratch, { recursive: true, force: true });
@@ -200,7 +223,12 @@ describe('the herald CLI', () => {
   it('a failing local server fails the attempt, and a retry succeeds once it is up', async () => {
     const app = (await api('POST', '/v1/apps', { name: 'Down' })).body!;
     const endpoint = (
-      await api('POST', `/v1/apps/${app.id}/endpoints`, { url: 'http://localhost:3000/hook', type: 'relay', retrySchedule: [1, 1, 1, 1, 1, 1], retryJitter: 0 })
+      await api('POST', `/v1/apps/${app.id}/endpoints`, {
+        url: 'http://localhost:3000/hook',
+        type: 'relay',
+        retrySchedule: [1, 1, 1, 1, 1, 1],
+        retryJitter: 0,
+      })
     ).body!;
     const port = await freePort();
     const listener = listen(['--app', app.id, '--forward-to', `http://127.0.0.1:${port}/hook`, '--endpoint', endpoint.id]);
@@ -240,7 +268,12 @@ describe('the herald CLI', () => {
   it('a killed CLI leaves the delivery pending (relay_offline), and it arrives once a listener is back', async () => {
     const app = (await api('POST', '/v1/apps', { name: 'Killed' })).body!;
     const endpoint = (
-      await api('POST', `/v1/apps/${app.id}/endpoints`, { url: 'http://localhost:3000/hook', type: 'relay', retrySchedule: [1, 1, 1, 1, 1, 1], retryJitter: 0 })
+      await api('POST', `/v1/apps/${app.id}/endpoints`, {
+        url: 'http://localhost:3000/hook',
+        type: 'relay',
+        retrySchedule: [1, 1, 1, 1, 1, 1],
+        retryJitter: 0,
+      })
     ).body!;
     const local = await new Receiver().start();
     const first = listen(['--app', app.id, '--forward-to', local.url, '--endpoint', endpoint.id]);
@@ -288,7 +321,11 @@ describe('the herald CLI', () => {
   it('relays a batching endpoint: one request with the batch body', async () => {
     const app = (await api('POST', '/v1/apps', { name: 'Batch' })).body!;
     const endpoint = (
-      await api('POST', `/v1/apps/${app.id}/endpoints`, { url: 'http://localhost:3000/hook', type: 'relay', batch: { maxSize: 2, maxWaitMs: 60000 } })
+      await api('POST', `/v1/apps/${app.id}/endpoints`, {
+        url: 'http://localhost:3000/hook',
+        type: 'relay',
+        batch: { maxSize: 2, maxWaitMs: 60000 },
+      })
     ).body!;
     const local = await new Receiver().start();
     const listener = listen(['--app', app.id, '--forward-to', local.url, '--endpoint', endpoint.id]);
@@ -306,7 +343,8 @@ describe('the herald CLI', () => {
     const mine = (await api('POST', '/v1/apps', { name: 'Mine' })).body!;
     const theirs = (await api('POST', '/v1/apps', { name: 'Theirs' })).body!;
     const token = (await api('POST', `/v1/apps/${mine.id}/tokens`, {})).body!.token as string;
-    const theirEndpoint = (await api('POST', `/v1/apps/${theirs.id}/endpoints`, { url: 'http://localhost:3000/hook', type: 'relay' })).body!;
+    const theirEndpoint = (await api('POST', `/v1/apps/${theirs.id}/endpoints`, { url: 'http://localhost:3000/hook', type: 'relay' }))
+      .body!;
     const local = await new Receiver().start();
 
     const otherApp = await runHerald(['listen', '--app', theirs.id, '--forward-to', local.url], { ...env, HERALD_TOKEN: token });
@@ -350,7 +388,16 @@ describe('the herald CLI', () => {
   });
 
   it('every command has --help', async () => {
-    for (const command of [[], ['listen'], ['send'], ['tail'], ['verify'], ['login'], ['endpoints', 'rotate-secret'], ['deliveries', 'retry']]) {
+    for (const command of [
+      [],
+      ['listen'],
+      ['send'],
+      ['tail'],
+      ['verify'],
+      ['login'],
+      ['endpoints', 'rotate-secret'],
+      ['deliveries', 'retry'],
+    ]) {
       const help = await runHerald([...command, '--help'], env);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/^Usage: herald/);

@@ -30,7 +30,10 @@ describe('the Python client', () => {
       execFile(
         'python3',
         ['-m', 'unittest', '-v', 'test_herald_client'],
-        { cwd: join(__dirname, '../clients/python'), env: { PATH: process.env.PATH, HOME: process.env.HOME, HERALD_TEST_FIXTURE: fixture, PYTHONDONTWRITEBYTECODE: '1' } },
+        {
+          cwd: join(__dirname, '../clients/python'),
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, HERALD_TEST_FIXTURE: fixture, PYTHONDONTWRITEBYTECODE: '1' },
+        },
         (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });

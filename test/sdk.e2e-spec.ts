@@ -25,6 +25,7 @@ describe('@herald/sdk', () => {
 
   beforeAll(async () => {
     buildSdk();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built package, as a CommonJS user loads it
     sdk = require(SDK_DIR) as Sdk;
     stack = await TestStack.start(['subscriptions', 'ingest', 'dispatcher']);
     appId = (await stack.request('subscriptions', 'POST', '/v1/apps', { name: 'SDK', uid: 'sdk-app' })).body!.id as string;
@@ -41,9 +42,21 @@ describe('@herald/sdk', () => {
       mkdirSync(join(consumer, 'node_modules/@herald'), { recursive: true });
       symlinkSync(SDK_DIR, join(consumer, 'node_modules/@herald/sdk'), 'dir');
       const names = 'HeraldPublisher,HeraldModule,verifyWebhook,createHeraldClient,WebhookVerificationError';
-      const esm = await run(process.execPath, ['--input-type=module', '-e', `import * as sdk from '@herald/sdk'; console.log('${names}'.split(',').map((n) => typeof sdk[n]).join(','))`], { cwd: consumer });
+      const esm = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import * as sdk from '@herald/sdk'; console.log('${names}'.split(',').map((n) => typeof sdk[n]).join(','))`,
+        ],
+        { cwd: consumer },
+      );
       expect(esm.stdout.trim()).toBe('function,function,function,function,function');
-      const cjs = await run(process.execPath, ['-e', `const sdk = require('@herald/sdk'); console.log('${names}'.split(',').map((n) => typeof sdk[n]).join(','))`], { cwd: consumer });
+      const cjs = await run(
+        process.execPath,
+        ['-e', `const sdk = require('@herald/sdk'); console.log('${names}'.split(',').map((n) => typeof sdk[n]).join(','))`],
+        { cwd: consumer },
+      );
       expect(cjs.stdout.trim()).toBe('function,function,function,function,function');
       // A TypeScript user gets the declarations: a wrong call does not compile, a right one does.
       writeFileSync(
@@ -53,12 +66,29 @@ describe('@herald/sdk', () => {
           "void p.publish('app', { eventType: 'a.b', payload: {} });\n" +
           "verifyWebhook({ scheme: 'standard', secret: 's', headers: {}, body: '' });\n",
       );
-      writeFileSync(join(consumer, 'bad.ts'), "import { HeraldPublisher } from '@herald/sdk';\nnew HeraldPublisher({ transport: 'carrier-pigeon' });\n");
+      writeFileSync(
+        join(consumer, 'bad.ts'),
+        "import { HeraldPublisher } from '@herald/sdk';\nnew HeraldPublisher({ transport: 'carrier-pigeon' });\n",
+      );
       const tsc = join(__dirname, '../node_modules/typescript/bin/tsc');
-      const flags = ['--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--skipLibCheck', '--types', 'node', '--typeRoots', join(__dirname, '../node_modules/@types')];
+      const flags = [
+        '--noEmit',
+        '--strict',
+        '--module',
+        'node16',
+        '--moduleResolution',
+        'node16',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        '--typeRoots',
+        join(__dirname, '../node_modules/@types'),
+      ];
       await expect(run(process.execPath, [tsc, ...flags, 'good.ts'], { cwd: consumer })).resolves.toBeDefined();
-      const bad = await run(process.execPath, [tsc, ...flags, 'bad.ts'], { cwd: consumer }).catch((error: { stdout: string }) => error);
-      expect((bad as { stdout: string }).stdout).toContain('Type \'"carrier-pigeon"\' is not assignable to type \'"nats" | "http"\'');
+      const bad: { stdout: string } = await run(process.execPath, [tsc, ...flags, 'bad.ts'], { cwd: consumer }).catch(
+        (error: { stdout: string }) => error,
+      );
+      expect(bad.stdout).toContain('Type \'"carrier-pigeon"\' is not assignable to type \'"nats" | "http"\'');
     } finally {
       rmSync(consumer, { recursive: true, force: true });
     }
@@ -73,7 +103,11 @@ describe('@herald/sdk', () => {
   describe('HeraldPublisher over NATS intake', () => {
     let publisher: InstanceType<Sdk['HeraldPublisher']>;
     beforeAll(() => {
-      publisher = new sdk.HeraldPublisher({ transport: 'nats', natsUrl: stack.env.config.natsUrl, namespace: stack.env.config.natsNamespace });
+      publisher = new sdk.HeraldPublisher({
+        transport: 'nats',
+        natsUrl: stack.env.config.natsUrl,
+        namespace: stack.env.config.natsNamespace,
+      });
     });
     afterAll(async () => {
       await publisher.close();
@@ -97,9 +131,19 @@ describe('@herald/sdk', () => {
     });
 
     it('retries when nothing takes the message, then fails with no_responders', async () => {
-      const nowhere = new sdk.HeraldPublisher({ transport: 'nats', natsUrl: stack.env.config.natsUrl, namespace: 'nosuchherald', retries: 2, backoffMs: 10, ackTimeoutMs: 2000 });
+      const nowhere = new sdk.HeraldPublisher({
+        transport: 'nats',
+        natsUrl: stack.env.config.natsUrl,
+        namespace: 'nosuchherald',
+        retries: 2,
+        backoffMs: 10,
+        ackTimeoutMs: 2000,
+      });
       try {
-        await expect(nowhere.publish('sdk-app', { eventType: 'a.b', payload: {} })).rejects.toMatchObject({ name: 'HeraldPublishError', code: 'no_responders' });
+        await expect(nowhere.publish('sdk-app', { eventType: 'a.b', payload: {} })).rejects.toMatchObject({
+          name: 'HeraldPublishError',
+          code: 'no_responders',
+        });
       } finally {
         await nowhere.close();
       }
@@ -140,7 +184,9 @@ describe('@herald/sdk', () => {
         }
       }
       const moduleRef = await Test.createTestingModule({
-        imports: [sdk.HeraldModule.forRoot({ transport: 'nats', natsUrl: stack.env.config.natsUrl, namespace: stack.env.config.natsNamespace })],
+        imports: [
+          sdk.HeraldModule.forRoot({ transport: 'nats', natsUrl: stack.env.config.natsUrl, namespace: stack.env.config.natsNamespace }),
+        ],
         providers: [Signups],
       }).compile();
       const app = await moduleRef.init();
@@ -158,12 +204,19 @@ describe('@herald/sdk', () => {
           sdk.HeraldModule.forRootAsync({
             imports: [SettingsModule],
             inject: [SETTINGS],
-            useFactory: (settings: { url: string; token: string }) => ({ transport: 'http', ingestUrl: settings.url, token: settings.token }),
+            useFactory: (settings: { url: string; token: string }) => ({
+              transport: 'http',
+              ingestUrl: settings.url,
+              token: settings.token,
+            }),
           }),
         ],
       }).compile();
       const publisher = moduleRef.get(sdk.HeraldPublisher);
-      await expect(publisher.publish('sdk-app', { eventType: 'nest.async', payload: {} })).resolves.toMatchObject({ transport: 'http', eventType: 'nest.async' });
+      await expect(publisher.publish('sdk-app', { eventType: 'nest.async', payload: {} })).resolves.toMatchObject({
+        transport: 'http',
+        eventType: 'nest.async',
+      });
       await moduleRef.close();
     });
   });
@@ -181,8 +234,15 @@ describe('@herald/sdk', () => {
     it('refuses a changed body, another secret and a missing header', () => {
       for (const request of signed) {
         const verify = (changes: Partial<{ secret: string; body: string; headers: Record<string, string> }>) => () =>
-          sdk.verifyWebhook({ scheme: request.signature as never, secret: request.secret, headers: request.headers, body: request.body, ...changes });
-        if (request.name !== 'shared-secret') expect(verify({ body: request.body.replace('Zoë', 'Zoe') })).toThrow(sdk.WebhookVerificationError);
+          sdk.verifyWebhook({
+            scheme: request.signature as never,
+            secret: request.secret,
+            headers: request.headers,
+            body: request.body,
+            ...changes,
+          });
+        if (request.name !== 'shared-secret')
+          expect(verify({ body: request.body.replace('Zoë', 'Zoe') })).toThrow(sdk.WebhookVerificationError);
         const other = request.name === 'standard' ? `whsec_${Buffer.alloc(32, 1).toString('base64')}` : 'another-secret-of-ours';
         expect(verify({ secret: other })).toThrow(expect.objectContaining({ code: 'invalid_signature' }));
         expect(verify({ headers: { 'content-type': 'application/json' } })).toThrow(expect.objectContaining({ code: 'missing_header' }));
@@ -194,7 +254,13 @@ describe('@herald/sdk', () => {
       const wh = new Webhook(standard.secret);
       expect(wh.verify(standard.body, standard.headers)).toEqual(JSON.parse(standard.body));
       const sentAt = Number(standard.headers['webhook-timestamp']) * 1000;
-      const late = { scheme: 'standard' as const, secret: standard.secret, headers: standard.headers, body: standard.body, now: sentAt + 301_000 };
+      const late = {
+        scheme: 'standard' as const,
+        secret: standard.secret,
+        headers: standard.headers,
+        body: standard.body,
+        now: sentAt + 301_000,
+      };
       expect(() => sdk.verifyWebhook(late)).toThrow(expect.objectContaining({ code: 'timestamp_out_of_range' }));
       expect(() => sdk.verifyWebhook({ ...late, toleranceSeconds: 600 })).not.toThrow();
 

@@ -12,7 +12,11 @@ export interface SignedRequest {
 
 const SCHEMES: { name: string; signature: Record<string, string>; secret?: string }[] = [
   { name: 'standard', signature: { scheme: 'standard' } },
-  { name: 'hmac-hex', signature: { scheme: 'hmac-sha256', header: 'X-Signature', prefix: 'sha256=', encoding: 'hex' }, secret: 'hmac-hex-secret-1' },
+  {
+    name: 'hmac-hex',
+    signature: { scheme: 'hmac-sha256', header: 'X-Signature', prefix: 'sha256=', encoding: 'hex' },
+    secret: 'hmac-hex-secret-1',
+  },
   { name: 'hmac-base64', signature: { scheme: 'hmac-sha256', header: 'X-Hub-Signature', encoding: 'base64' }, secret: 'hmac-b64-secret-2' },
   { name: 'shared-secret', signature: { scheme: 'shared-secret', header: 'X-Webhook-Secret' }, secret: 'shared-secret-value-3' },
 ];
@@ -37,7 +41,13 @@ export async function captureSignedRequests(stack: TestStack, appId: string): Pr
     return endpoints.map((endpoint) => {
       const request = receiver.requests.find((r) => r.path === `/hook-${endpoint.name}`);
       if (!request) throw new Error(`nothing received for ${endpoint.name}`);
-      return { name: endpoint.name, signature: endpoint.signature, secret: endpoint.secret, headers: request.headers as Record<string, string>, body: request.body };
+      return {
+        name: endpoint.name,
+        signature: endpoint.signature,
+        secret: endpoint.secret,
+        headers: request.headers as Record<string, string>,
+        body: request.body,
+      };
     });
   } finally {
     await receiver.stop();

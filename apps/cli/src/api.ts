@@ -6,7 +6,11 @@ import { Settings } from './settings';
 export function managementClient(settings: Settings): HeraldClient {
   if (!settings.token) throw new CliError('no token: run `herald login --url <url> --token <token>` or set HERALD_TOKEN');
   const token = settings.token;
-  return createHeraldClient({ baseUrl: settings.url, token: () => token, fetch: (input, init) => fetchOrExplain(input, init, settings.url) });
+  return createHeraldClient({
+    baseUrl: settings.url,
+    token: () => token,
+    fetch: (input, init) => fetchOrExplain(input, init, settings.url),
+  });
 }
 
 async function fetchOrExplain(input: string | URL | Request, init: RequestInit | undefined, url: string): Promise<Response> {

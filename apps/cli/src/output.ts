@@ -35,8 +35,7 @@ function printRows(rows: Record<string, unknown>[], columns?: string[]): void {
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 /** `HH:MM:SS` of a time, for the one-line feeds. */

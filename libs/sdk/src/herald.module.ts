@@ -1,12 +1,23 @@
-import { DynamicModule, Inject, Injectable, Module, ModuleMetadata, OnApplicationShutdown, Provider } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  InjectionToken,
+  Module,
+  ModuleMetadata,
+  OnApplicationShutdown,
+  OptionalFactoryDependency,
+  Provider,
+} from '@nestjs/common';
 import { HeraldPublisher, HeraldPublisherOptions } from './publisher';
 
 /** The injection token of the module's options. */
 export const HERALD_PUBLISHER_OPTIONS = Symbol('HERALD_PUBLISHER_OPTIONS');
 
 export interface HeraldModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  useFactory: (...args: any[]) => HeraldPublisherOptions | Promise<HeraldPublisherOptions>;
-  inject?: any[];
+  /** Gets the `inject` providers' values, in order. */
+  useFactory: (...args: never[]) => HeraldPublisherOptions | Promise<HeraldPublisherOptions>;
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
   /** Provide the publisher to every module (default false). */
   isGlobal?: boolean;
 }

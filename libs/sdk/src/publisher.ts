@@ -165,7 +165,8 @@ export class HeraldPublisher {
   private nats(): Promise<{ connection: NatsConnection; js: JetStreamClient }> {
     const options = this.options as Extract<HeraldPublisherOptions, { transport: 'nats' }>;
     this.connecting ??= (async () => {
-      const connection = options.connection ?? (await connect({ servers: (options.natsUrl ?? 'nats://127.0.0.1:4222').split(','), name: 'herald-sdk' }));
+      const connection =
+        options.connection ?? (await connect({ servers: (options.natsUrl ?? 'nats://127.0.0.1:4222').split(','), name: 'herald-sdk' }));
       return { connection, js: jetstream(connection) };
     })();
     return this.connecting;
@@ -183,9 +184,13 @@ function natsFailure(error: unknown): unknown {
   for (let current: unknown = error; current instanceof Error; current = current.cause) {
     // JetStream reports no responders as JetStreamNotEnabled, with the request's error as its cause.
     if (current instanceof natsErrors.NoRespondersError || (current instanceof natsErrors.RequestError && current.isNoResponders())) {
-      return new HeraldPublishError('no_responders', 'no JetStream stream took the message (is Herald provisioned, and the namespace right?)');
+      return new HeraldPublishError(
+        'no_responders',
+        'no JetStream stream took the message (is Herald provisioned, and the namespace right?)',
+      );
     }
-    if (current instanceof natsErrors.TimeoutError) return new HeraldPublishError('timeout', 'JetStream did not acknowledge the message in time');
+    if (current instanceof natsErrors.TimeoutError)
+      return new HeraldPublishError('timeout', 'JetStream did not acknowledge the message in time');
   }
   return error;
 }

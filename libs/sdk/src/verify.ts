@@ -50,13 +50,19 @@ export function verifyWebhook(options: VerifyWebhookOptions): void {
       return verifyStandard(options, body);
     case 'hmac-sha256': {
       const received = required(options.headers, scheme.header);
-      const expected = (scheme.prefix ?? '') + createHmac('sha256', Buffer.from(options.secret, 'utf8')).update(body).digest(scheme.encoding ?? 'hex');
-      if (!sameText(received, expected)) throw new WebhookVerificationError('invalid_signature', `the ${scheme.header} signature does not match`);
+      const expected =
+        (scheme.prefix ?? '') +
+        createHmac('sha256', Buffer.from(options.secret, 'utf8'))
+          .update(body)
+          .digest(scheme.encoding ?? 'hex');
+      if (!sameText(received, expected))
+        throw new WebhookVerificationError('invalid_signature', `the ${scheme.header} signature does not match`);
       return;
     }
     case 'shared-secret': {
       const received = required(options.headers, scheme.header);
-      if (!sameText(received, options.secret)) throw new WebhookVerificationError('invalid_signature', `the ${scheme.header} secret does not match`);
+      if (!sameText(received, options.secret))
+        throw new WebhookVerificationError('invalid_signature', `the ${scheme.header} secret does not match`);
       return;
     }
   }

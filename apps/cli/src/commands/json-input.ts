@@ -3,8 +3,8 @@ import { CliError } from '../cli-error';
 
 /** A JSON object option (`--data '{"a":1}'`); absent → `{}`. */
 export function jsonOption(value: unknown, name: string): Record<string, unknown> {
-  if (value === undefined) return {};
-  return parseObject(String(value), name);
+  if (typeof value !== 'string') return {};
+  return parseObject(value, name);
 }
 
 /** A JSON object from a file. */

@@ -56,7 +56,11 @@ export async function forward(url: string, frame: RelayRequestFrame, timeoutMs =
 }
 
 function errorClass(error: unknown): string {
-  for (let current = error as { name?: string; code?: string; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
+  for (
+    let current = error as { name?: string; code?: string; cause?: unknown } | undefined;
+    current;
+    current = current.cause as typeof current
+  ) {
     if (current.name === 'TimeoutError' || current.name === 'AbortError') return 'timeout';
     if (current.code === 'ECONNREFUSED') return 'connection_refused';
     if (current.code === 'ENOTFOUND' || current.code === 'EAI_AGAIN') return 'dns';
@@ -86,7 +90,9 @@ export function listenCommand(): Command {
       let endpointId: string;
       const temporary = options.endpoint === undefined;
       if (options.endpoint !== undefined) {
-        const endpoint = await unwrap(client.GET('/v1/apps/{appId}/endpoints/{endpointId}', { params: { path: { appId: app.id, endpointId: options.endpoint } } }));
+        const endpoint = await unwrap(
+          client.GET('/v1/apps/{appId}/endpoints/{endpointId}', { params: { path: { appId: app.id, endpointId: options.endpoint } } }),
+        );
         if (endpoint.type !== 'relay') throw new CliError(`endpoint ${endpoint.id} is of type "${endpoint.type}", not "relay"`);
         endpointId = endpoint.id;
       } else {
@@ -104,7 +110,9 @@ export function listenCommand(): Command {
         );
         endpointId = endpoint.id;
       }
-      const { secret } = await unwrap(client.GET('/v1/apps/{appId}/endpoints/{endpointId}/secret', { params: { path: { appId: app.id, endpointId } } }));
+      const { secret } = await unwrap(
+        client.GET('/v1/apps/{appId}/endpoints/{endpointId}/secret', { params: { path: { appId: app.id, endpointId } } }),
+      );
 
       let socket: WebSocket | undefined;
       let stopping = false;
@@ -129,7 +137,9 @@ export function listenCommand(): Command {
           if (stopping) return;
           stopping = true;
           socket?.close();
-          removeTemporary().then(resolve, (error: Error) => reject(new CliError(`could not remove endpoint ${endpointId}: ${error.message}`)));
+          removeTemporary().then(resolve, (error: Error) =>
+            reject(new CliError(`could not remove endpoint ${endpointId}: ${error.message}`)),
+          );
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
@@ -155,9 +165,12 @@ export function listenCommand(): Command {
             } else if (message.type === 'relay.request') {
               const frame = message as unknown as RelayRequestFrame;
               void forward(target.toString(), frame).then((answer) => {
-                if (current.readyState === current.OPEN) current.send(JSON.stringify({ type: 'relay.response', requestId: frame.requestId, ...answer }));
+                if (current.readyState === current.OPEN)
+                  current.send(JSON.stringify({ type: 'relay.response', requestId: frame.requestId, ...answer }));
                 const count = frame.deliveries > 1 ? ` (+${frame.deliveries - 1} in batch)` : '';
-                process.stdout.write(`${clock()}  ${frame.eventType}  ${frame.eventId}${count}  ${statusText(answer.status, answer.error)}  ${answer.durationMs} ms\n`);
+                process.stdout.write(
+                  `${clock()}  ${frame.eventType}  ${frame.eventId}${count}  ${statusText(answer.status, answer.error)}  ${answer.durationMs} ms\n`,
+                );
               });
             }
           });

@@ -19,10 +19,16 @@ export function loginCommand(): Command {
         ...(options.gatewayUrl ? { gatewayUrl: options.gatewayUrl } : {}),
       };
       // The token is checked before it is kept; the environment does not override what is checked.
-      const settings = await resolveSettings({ HOME: process.env.HOME, XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME, HERALD_URL: options.url, HERALD_TOKEN: options.token });
+      const settings = await resolveSettings({
+        HOME: process.env.HOME,
+        XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME,
+        HERALD_URL: options.url,
+        HERALD_TOKEN: options.token,
+      });
       const session = await unwrap(managementClient(settings).GET('/v1/session'));
       await save(saved);
-      const who = (session as { kind?: string; appId?: string }).kind === 'app' ? `app token of ${(session as { appId: string }).appId}` : 'admin';
+      const who =
+        (session as { kind?: string; appId?: string }).kind === 'app' ? `app token of ${(session as { appId: string }).appId}` : 'admin';
       process.stdout.write(`logged in to ${options.url} as ${who}; saved to ${settingsPath()}\n`);
     });
 }

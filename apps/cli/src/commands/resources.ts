@@ -1,3 +1,4 @@
+import type { HeraldClient } from '@herald/client';
 import { Command } from 'commander';
 import { managementClient, unwrap } from '../api';
 import { CliError } from '../cli-error';
@@ -8,12 +9,12 @@ import { jsonOption } from './json-input';
 type Options = Record<string, string | boolean | undefined>;
 
 /** Runs one resource action with the management client and prints what it returned. */
-function action(columns: string[] | undefined, run: (client: ReturnType<typeof managementClient>, ...args: any[]) => Promise<unknown>) {
+function action<A extends unknown[]>(columns: string[] | undefined, run: (client: HeraldClient, ...args: A) => Promise<unknown>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const options = command.opts<Options>();
     const client = managementClient(await resolveSettings());
-    const value = await run(client, ...args.slice(0, -1));
+    const value = await run(client, ...(args.slice(0, -1) as A));
     if (value === undefined) return;
     print(value, options.json === true, columns);
   };
@@ -43,8 +44,11 @@ function requireApp(options: Options): string {
 /** `herald apps …` */
 export function appsCommand(): Command {
   const apps = new Command('apps').description('apps (tenants): list, get, create, update, delete');
-  withPaging(apps.command('list').description('list apps (admin token)').option('--json', 'print JSON'))
-    .action(action(['id', 'uid', 'name', 'createdAt'], (client, options: Options) => unwrap(client.GET('/v1/apps', { params: { query: page(options) } }))));
+  withPaging(apps.command('list').description('list apps (admin token)').option('--json', 'print JSON')).action(
+    action(['id', 'uid', 'name', 'createdAt'], (client, options: Options) =>
+      unwrap(client.GET('/v1/apps', { params: { query: page(options) } })),
+    ),
+  );
   apps
     .command('get <app>')
     .description('show one app')
@@ -59,7 +63,15 @@ export function appsCommand(): Command {
     .option('--json', 'print JSON')
     .action(
       action(undefined, (client, options: Options) =>
-        unwrap(client.POST('/v1/apps', { body: { ...jsonOption(options.data, '--data'), name: String(options.name), ...(options.uid ? { uid: String(options.uid) } : {}) } as never })),
+        unwrap(
+          client.POST('/v1/apps', {
+            body: {
+              ...jsonOption(options.data, '--data'),
+              name: String(options.name),
+              ...(options.uid ? { uid: String(options.uid) } : {}),
+            } as never,
+          }),
+        ),
       ),
     );
   apps
@@ -94,19 +106,26 @@ export function appsCommand(): Command {
 export function endpointsCommand(): Command {
   const endpoints = new Command('endpoints').description('endpoints of an app: list, get, create, update, delete, test, rotate-secret, …');
   const path = (options: Options, endpointId: string) => ({ path: { appId: requireApp(options), endpointId } });
-  withPaging(endpoints.command('list').description("list an app's endpoints").requiredOption('--app <app>', 'app id or uid').option('--json', 'print JSON'))
-    .action(
-      action(['id', 'type', 'url', 'eventTypes', 'disabled'], (client, options: Options) =>
-        unwrap(client.GET('/v1/apps/{appId}/endpoints', { params: { path: { appId: requireApp(options) }, query: page(options) } })),
-      ),
-    );
+  withPaging(
+    endpoints
+      .command('list')
+      .description("list an app's endpoints")
+      .requiredOption('--app <app>', 'app id or uid')
+      .option('--json', 'print JSON'),
+  ).action(
+    action(['id', 'type', 'url', 'eventTypes', 'disabled'], (client, options: Options) =>
+      unwrap(client.GET('/v1/apps/{appId}/endpoints', { params: { path: { appId: requireApp(options) }, query: page(options) } })),
+    ),
+  );
   endpoints
     .command('get <endpointId>')
     .description('show one endpoint')
     .requiredOption('--app <app>', 'app id or uid')
     .option('--json', 'print JSON')
     .action(
-      action(undefined, (client, id: string, options: Options) => unwrap(client.GET('/v1/apps/{appId}/endpoints/{endpointId}', { params: path(options, id) }))),
+      action(undefined, (client, id: string, options: Options) =>
+        unwrap(client.GET('/v1/apps/{appId}/endpoints/{endpointId}', { params: path(options, id) })),
+      ),
     );
   endpoints
     .command('create')
@@ -242,7 +261,11 @@ export function endpointsCommand(): Command {
         unwrap(
           client.POST('/v1/apps/{appId}/endpoints/{endpointId}/replay', {
             params: path(options, id),
-            body: { since: String(options.since), ...(options.until ? { until: String(options.until) } : {}), status: options.all ? 'all' : 'failed' } as never,
+            body: {
+              since: String(options.since),
+              ...(options.until ? { until: String(options.until) } : {}),
+              status: options.all ? 'all' : 'failed',
+            } as never,
           }),
         ),
       ),
@@ -269,7 +292,9 @@ export function endpointsCommand(): Command {
 export function eventTypesCommand(): Command {
   const types = new Command('event-types').description('event types: list, get, create, update, delete');
   withPaging(types.command('list').description('list event types').option('--json', 'print JSON')).action(
-    action(['name', 'description', 'deprecated'], (client, options: Options) => unwrap(client.GET('/v1/event-types', { params: { query: page(options) } }))),
+    action(['name', 'description', 'deprecated'], (client, options: Options) =>
+      unwrap(client.GET('/v1/event-types', { params: { query: page(options) } })),
+    ),
   );
   types
     .command('get <name>')
@@ -308,7 +333,10 @@ export function eventTypesCommand(): Command {
         unwrap(
           client.PATCH('/v1/event-types/{name}', {
             params: { path: { name } },
-            body: { ...jsonOption(options.data, '--data'), ...(options.description ? { description: String(options.description) } : {}) } as never,
+            body: {
+              ...jsonOption(options.data, '--data'),
+              ...(options.description ? { description: String(options.description) } : {}),
+            } as never,
           }),
         ),
       ),
@@ -339,7 +367,10 @@ export function eventsCommand(): Command {
     action(['id', 'eventType', 'occurredAt'], (client, options: Options) =>
       unwrap(
         client.GET('/v1/apps/{appId}/events', {
-          params: { path: { appId: requireApp(options) }, query: { ...page(options), ...(options.eventType ? { eventType: String(options.eventType) } : {}) } } as never,
+          params: {
+            path: { appId: requireApp(options) },
+            query: { ...page(options), ...(options.eventType ? { eventType: String(options.eventType) } : {}) },
+          } as never,
         }),
       ),
     ),
@@ -393,7 +424,9 @@ export function deliveriesCommand(): Command {
     .option('--json', 'print JSON')
     .action(
       action(undefined, (client, id: string, options: Options) =>
-        unwrap(client.GET('/v1/apps/{appId}/deliveries/{deliveryId}', { params: { path: { appId: requireApp(options), deliveryId: id } } })),
+        unwrap(
+          client.GET('/v1/apps/{appId}/deliveries/{deliveryId}', { params: { path: { appId: requireApp(options), deliveryId: id } } }),
+        ),
       ),
     );
   deliveries
@@ -403,7 +436,11 @@ export function deliveriesCommand(): Command {
     .option('--json', 'print JSON')
     .action(
       action(undefined, async (client, id: string, options: Options) => {
-        await unwrap(client.POST('/v1/apps/{appId}/deliveries/{deliveryId}/retry', { params: { path: { appId: requireApp(options), deliveryId: id } } }));
+        await unwrap(
+          client.POST('/v1/apps/{appId}/deliveries/{deliveryId}/retry', {
+            params: { path: { appId: requireApp(options), deliveryId: id } },
+          }),
+        );
         return options.json ? { deliveryId: id, retried: true } : `retrying ${id}`;
       }),
     );

@@ -26,7 +26,8 @@ export function feedLine(message: FeedMessage): string | null {
   }
   if (message.type.startsWith('endpoint.')) return `${pc.dim(at)}  ${pc.yellow(message.type)} ${JSON.stringify(payload)}`;
   if (['connection', 'subscribed', 'pong', 'caught-up', 'unsubscribed', 'relaying'].includes(message.type)) return null;
-  if (message.eventId) return `${pc.dim(at)}  ${pc.cyan(message.type.padEnd(18))} ${message.eventId}  ${message.appId ?? ''}  ${JSON.stringify(payload)}`;
+  if (message.eventId)
+    return `${pc.dim(at)}  ${pc.cyan(message.type.padEnd(18))} ${message.eventId}  ${message.appId ?? ''}  ${JSON.stringify(payload)}`;
   return null;
 }
 
@@ -47,13 +48,21 @@ export function tailCommand(): Command {
           const socket = openGateway(settings);
           socket.on('open', () => {
             failures = 0;
-            socket.send(JSON.stringify({ type: 'subscribe', eventTypes: list(options.types), appId: options.app ?? null, ...(since ? { since } : {}) }));
+            socket.send(
+              JSON.stringify({
+                type: 'subscribe',
+                eventTypes: list(options.types),
+                appId: options.app ?? null,
+                ...(since ? { since } : {}),
+              }),
+            );
           });
           socket.on('message', (data: Buffer) => {
             const message = JSON.parse(data.toString('utf8')) as FeedMessage;
             if (message.seq) since = message.seq;
             if (message.type === 'error') return reject(new CliError(`gateway: ${message.message ?? 'error'}`));
-            if (message.type === 'subscribed' && !options.json) process.stderr.write(pc.dim(`tailing ${options.app ?? 'every app'} (${options.types}); Ctrl-C stops\n`));
+            if (message.type === 'subscribed' && !options.json)
+              process.stderr.write(pc.dim(`tailing ${options.app ?? 'every app'} (${options.types}); Ctrl-C stops\n`));
             if (options.json) {
               if (message.eventId || message.type.includes('.')) process.stdout.write(`${JSON.stringify(message)}\n`);
               return;
@@ -62,7 +71,11 @@ export function tailCommand(): Command {
             if (line) process.stdout.write(`${line}\n`);
           });
           socket.on('unexpected-response', (_request, response) => {
-            reject(new CliError(`the gateway refused the connection (${response.statusCode}${response.statusCode === 401 ? ': bad token' : ''})`));
+            reject(
+              new CliError(
+                `the gateway refused the connection (${response.statusCode}${response.statusCode === 401 ? ': bad token' : ''})`,
+              ),
+            );
           });
           socket.on('error', () => undefined);
           socket.on('close', () => {

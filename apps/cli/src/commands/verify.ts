@@ -27,13 +27,21 @@ export function checkAll(secret: string, headers: Record<string, string>, body: 
   if (names.includes('webhook-signature')) attempt('standard', 'standard', 'webhook-signature');
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (lower.startsWith('webhook-') || ['content-type', 'user-agent', 'content-length', 'host', 'traceparent', 'tracestate'].includes(lower)) continue;
+    if (
+      lower.startsWith('webhook-') ||
+      ['content-type', 'user-agent', 'content-length', 'host', 'traceparent', 'tracestate'].includes(lower)
+    )
+      continue;
     // HMAC: hex or base64, after whatever prefix the header carries (`sha256=`, …).
     for (const encoding of ['hex', 'base64'] as const) {
       const digestLength = encoding === 'hex' ? 64 : 44;
       if (value.length < digestLength) continue;
       const prefix = value.slice(0, value.length - digestLength);
-      attempt({ scheme: 'hmac-sha256', header: name, prefix, encoding }, `hmac-sha256 (${encoding}${prefix ? `, prefix "${prefix}"` : ''})`, name);
+      attempt(
+        { scheme: 'hmac-sha256', header: name, prefix, encoding },
+        `hmac-sha256 (${encoding}${prefix ? `, prefix "${prefix}"` : ''})`,
+        name,
+      );
     }
     attempt({ scheme: 'shared-secret', header: name }, 'shared-secret', name);
   }
@@ -49,7 +57,12 @@ function readHeaders(source: string): Record<string, string> {
     throw new CliError('--headers must be a JSON object of header names to values, or a file holding one');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError('--headers must be a JSON object');
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, field]) => [name, Array.isArray(field) ? field.join(', ') : String(field)]));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([name, field]) => [
+      name,
+      Array.isArray(field) ? field.join(', ') : String(field),
+    ]),
+  );
 }
 
 /** `herald verify --secret <s> --headers <file|json> --body <file>` */

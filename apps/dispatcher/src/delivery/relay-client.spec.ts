@@ -14,7 +14,11 @@ describe('relayResult (a herald listen answer as an attempt)', () => {
   });
 
   it('keeps the CLI’s error class when the local server gave no answer, and refuses classes it does not know', () => {
-    expect(relayResult({ ...answer, status: null, body: null, error: 'timeout' }, 1)).toMatchObject({ ok: false, status: null, error: 'timeout' });
+    expect(relayResult({ ...answer, status: null, body: null, error: 'timeout' }, 1)).toMatchObject({
+      ok: false,
+      status: null,
+      error: 'timeout',
+    });
     expect(relayResult({ ...answer, status: null, body: null, error: 'made_up' }, 1)).toMatchObject({ error: 'connection_refused' });
   });
 

@@ -32,7 +32,11 @@ export class RelayClient {
     const request: RelayRequest = { endpointId, ...carries, headers, body: body.toString('base64'), timeoutMs };
     let answer: RelayResponse;
     try {
-      const reply = await this.nats.request(this.nats.names.relay(endpointId), encoder.encode(JSON.stringify(request)), timeoutMs + RELAY_MARGIN_MS);
+      const reply = await this.nats.request(
+        this.nats.names.relay(endpointId),
+        encoder.encode(JSON.stringify(request)),
+        timeoutMs + RELAY_MARGIN_MS,
+      );
       answer = JSON.parse(decoder.decode(reply)) as RelayResponse;
     } catch (error) {
       if (!(error instanceof NatsRequestError)) throw error;

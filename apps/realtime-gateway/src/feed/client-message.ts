@@ -61,7 +61,8 @@ function parseRelay(message: Record<string, unknown>): ClientMessage {
   return { type: 'relay', appId, endpointId };
 }
 
-const optionalString = (value: unknown): value is string | null | undefined => value === undefined || value === null || typeof value === 'string';
+const optionalString = (value: unknown): value is string | null | undefined =>
+  value === undefined || value === null || typeof value === 'string';
 
 function parseRelayResponse(message: Record<string, unknown>): ClientMessage {
   const { requestId, status = null, body = null, error = null, retryAfter = null, durationMs = 0 } = message;
@@ -75,5 +76,13 @@ function parseRelayResponse(message: Record<string, unknown>): ClientMessage {
   if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0) {
     return { type: 'invalid', message: 'durationMs must be a number' };
   }
-  return { type: 'relay.response', requestId, status, body: body ?? null, error: error ?? null, retryAfter: retryAfter ?? null, durationMs: Math.round(durationMs) };
+  return {
+    type: 'relay.response',
+    requestId,
+    status,
+    body: body ?? null,
+    error: error ?? null,
+    retryAfter: retryAfter ?? null,
+    durationMs: Math.round(durationMs),
+  };
 }

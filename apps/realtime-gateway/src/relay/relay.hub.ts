@@ -60,7 +60,12 @@ export class RelayHub {
   ) {}
 
   /** Starts relaying `endpointId` to the session's socket; refused (RelayRefusal) outside the token's app. */
-  async start(session: RelaySession, appKey: string, endpointId: string, scope: string | null): Promise<{ appId: string; endpointId: string }> {
+  async start(
+    session: RelaySession,
+    appKey: string,
+    endpointId: string,
+    scope: string | null,
+  ): Promise<{ appId: string; endpointId: string }> {
     if (session.endpointId !== undefined) throw new RelayRefusal('this socket already relays an endpoint');
     const app = await this.apps.findByKey(appKey, scope);
     if (!app) throw new RelayRefusal('app not found');
