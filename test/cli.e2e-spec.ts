@@ -366,6 +366,15 @@ describe('the herald CLI', () => {
     expect(socket.messages.filter((m) => m.type === 'error').map((m) => m.message)).toEqual(['app not found', 'endpoint not found']);
     socket.close();
 
+    // A read-only (portal) token may watch its app, not take its deliveries.
+    const ownEndpoint = (await api('POST', `/v1/apps/${mine.id}/endpoints`, { url: 'http://localhost:3000/hook', type: 'relay' })).body!;
+    const portal = (await api('POST', `/v1/apps/${mine.id}/portal-sessions`, { readOnly: true })).body!;
+    const watcher = await FeedClient.connect(`ws://127.0.0.1:${gatewayPort}/ws?token=${portal.token}`);
+    watcher.send({ type: 'relay', appId: mine.id, endpointId: ownEndpoint.id });
+    const refusal = await eventually(() => Promise.resolve(watcher.find((m) => m.type === 'error')));
+    expect(refusal.message).toBe('a read-only token cannot relay deliveries');
+    watcher.close();
+
     // Its own app works.
     const listener = listen(['--app', mine.id, '--forward-to', local.url], { HERALD_TOKEN: token });
     await listener.waitFor(/Ready: forwarding/);

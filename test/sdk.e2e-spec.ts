@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
+import { AppModule } from '../examples/nest-publisher/src/app.module';
 import { buildSdk, SDK_DIR } from './support/sdk';
 import { captureSignedRequests, SignedRequest } from './support/signed-requests';
 import { eventually, TestStack } from './support/stack';
@@ -219,6 +220,33 @@ describe('@herald/sdk', () => {
       });
       await moduleRef.close();
     });
+  });
+
+  it('runs examples/nest-publisher: a POST to the service becomes an event in Herald', async () => {
+    process.env.NATS_URL = stack.env.config.natsUrl;
+    process.env.HERALD_NATS_NAMESPACE = stack.env.config.natsNamespace;
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const service = moduleRef.createNestApplication({ logger: false });
+    await service.listen(0, '127.0.0.1');
+    try {
+      const { port } = service.getHttpServer().address() as { port: number };
+      const response = await fetch(`http://127.0.0.1:${port}/apps/sdk-app/signups`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: '42', email: 'ada@example.com' }),
+      });
+      expect(response.status).toBe(202);
+      expect(await response.json()).toMatchObject({ transport: 'nats', id: 'user-created-42', duplicate: false });
+      const [event] = await eventually(async () => {
+        const found = await eventsOfType('user.created');
+        return found.length > 0 ? found : undefined;
+      });
+      const stored = (await stack.request('subscriptions', 'GET', `/v1/apps/${appId}/events/${event.id}`)).body!;
+      expect(stored.payload).toEqual({ id: '42', email: 'ada@example.com' });
+    } finally {
+      await service.close();
+      delete process.env.HERALD_NATS_NAMESPACE;
+    }
   });
 
   describe('verifyWebhook', () => {

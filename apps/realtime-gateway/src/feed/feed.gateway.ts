@@ -67,6 +67,8 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly owed = new WeakMap<WebSocket, Owed>();
   /** The sockets of `herald listen`, each relaying one endpoint's deliveries. */
   private readonly relays = new WeakMap<WebSocket, RelaySession>();
+  /** Sockets of read-only (portal) tokens: they may watch, not take deliveries. */
+  private readonly readOnly = new WeakSet<WebSocket>();
   /**
    * Sockets written to in this turn of the event loop, with the bytes they hold back: a burst of
    * feed messages leaves in one write per client instead of one write (a syscall) per message.
@@ -152,6 +154,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       return;
     }
     if (principal.kind === 'app') this.appTokens.set(client, upgradeToken(request) ?? '');
+    if (principal.kind === 'app' && principal.readOnly) this.readOnly.add(client);
     this.sockets.set(client, request.socket);
     this.owe(client);
     this.alive.set(client, true);
@@ -233,9 +236,17 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const subscriber = this.sessions.get(client);
     try {
       if (!subscriber || client.readyState !== WebSocket.OPEN) return;
+      if (this.readOnly.has(client)) throw new RelayRefusal('a read-only token cannot relay deliveries');
       let session = this.relays.get(client);
       if (!session) {
-        session = { pending: new Map(), send: (frame) => this.send(client, frame) };
+        session = {
+          pending: new Map(),
+          send: (frame) => {
+            // Thrown: the hub answers the dispatcher `relay_offline` at once instead of after the timeout.
+            if (client.readyState !== WebSocket.OPEN) throw new Error('the socket is closed');
+            this.send(client, frame);
+          },
+        };
         this.relays.set(client, session);
       }
       const relaying = await this.relay.start(session, message.appId, message.endpointId, subscriber.filter.scope);
