@@ -122,8 +122,12 @@ describe('the herald CLI', () => {
     expect(again.stdout).toContain(`duplicate of ${event.id}`);
     await eventually(() => Promise.resolve(receiver.requests.length === 1));
 
-    const events = JSON.parse((await runHerald(['events', 'list', '--app', 'cli-shop', '--json'], env)).stdout);
-    expect(events.data.map((e: { id: string }) => e.id)).toEqual([event.id]);
+    // The events list is a projection of the stream: it follows shortly after the 202.
+    const events = await eventually(async () => {
+      const list = JSON.parse((await runHerald(['events', 'list', '--app', 'cli-shop', '--json'], env)).stdout).data;
+      return list.length > 0 ? (list as { id: string }[]) : undefined;
+    });
+    expect(events.map((e) => e.id)).toEqual([event.id]);
     const deliveryId = (await deliveryOf(app.id, event.id)).id;
     await eventually(
       async () =>

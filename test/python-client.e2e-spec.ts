@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureSignedRequests } from './support/signed-requests';
-import { TestStack } from './support/stack';
+import { eventually, TestStack } from './support/stack';
 
 // clients/python/herald_client.py, run by python3's unittest against a private stack: publishing
 // through ingest, and verifying requests Herald really sent with every scheme.
@@ -42,7 +42,11 @@ describe('the Python client', () => {
 
     // What Python published is there, once.
     const published = /published (\S+)/.exec(result.stdout)?.[1];
-    const events = (await stack.request('subscriptions', 'GET', `/v1/apps/${app.id}/events?eventType=python.published`)).body!.data;
+    // The events list is a projection of the stream: it follows shortly after the 202.
+    const events = await eventually(async () => {
+      const found = (await stack.request('subscriptions', 'GET', `/v1/apps/${app.id}/events?eventType=python.published`)).body!.data;
+      return found.length > 0 ? found : undefined;
+    });
     expect(events.map((event: { id: string }) => event.id)).toEqual([published]);
   });
 });
