@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { buildConsole } from './console-build.mjs';
+import { buildSdk } from './sdk-build.mjs';
 
 const root = process.cwd();
 const out = join(root, 'dist');
@@ -21,7 +22,9 @@ async function* filesIn(dir, wanted) {
   }
 }
 
-const isSource = (name) => name.endsWith('.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(name);
+const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(name);
+// The SDK's own package build (libs/sdk/dist) is not a source.
+const sdkBuild = join(root, 'libs', 'sdk', 'dist');
 // The console is a browser app: Vite builds it below.
 const consoleSources = join(root, 'apps', 'console');
 
@@ -29,7 +32,7 @@ await rm(out, { recursive: true, force: true });
 let count = 0;
 for (const source of sources) {
   for await (const file of filesIn(join(root, source), isSource)) {
-    if (file.startsWith(consoleSources)) continue;
+    if (file.startsWith(consoleSources) || file.startsWith(sdkBuild)) continue;
     const { code, map } = await transformFile(file, {
       swcrc: false,
       sourceMaps: true,
@@ -59,5 +62,6 @@ for await (const file of filesIn(join(root, 'libs'), (name) => name.endsWith('.p
 if (process.argv.includes('--no-console')) console.log(`built ${count} files into dist/ (no console)`);
 else {
   const built = await buildConsole(root);
-  console.log(`built ${count} files into dist/ and the console into ${relative(root, built.outDir)}/`);
+  await buildSdk();
+  console.log(`built ${count} files into dist/, the console into ${relative(root, built.outDir)}/ and @herald/sdk into libs/sdk/dist/`);
 }

@@ -129,7 +129,7 @@ describe('the OpenAPI documents at /openapi.json and Swagger UI at /docs', () =>
     expect(endpoint.required).toEqual(['url']);
     expect(endpoint.properties.url).toMatchObject({ type: 'string', maxLength: 2048, format: 'uri' });
     expect(endpoint.properties.timeoutMs).toMatchObject({ type: 'integer', minimum: 1000, maximum: 30000 });
-    expect(endpoint.properties.type).toMatchObject({ enum: ['webhook', 'discord', 'slack'] });
+    expect(endpoint.properties.type).toMatchObject({ enum: ['webhook', 'discord', 'slack', 'relay'] });
     expect(endpoint.properties.channels).toMatchObject({ type: 'array', maxItems: 10, nullable: true });
     expect(endpoint.properties.signature.allOf).toEqual([{ $ref: '#/components/schemas/EndpointSignature' }]);
     expect(schemas.UpdateEndpointDto.required).toBeUndefined();

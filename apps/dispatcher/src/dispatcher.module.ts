@@ -17,6 +17,7 @@ import { DataSource } from 'typeorm';
 import { AttemptRecorder } from './delivery/attempt-recorder';
 import { DeliveryWorker } from './delivery/delivery.worker';
 import { WebhookHttpClient } from './delivery/webhook-http-client';
+import { RelayClient } from './delivery/relay-client';
 import { DispatcherMetricsReporter } from './delivery/dispatcher-metrics.reporter';
 import { EndpointDisabler } from './delivery/endpoint-disabler';
 import { RetryScheduler } from './delivery/retry-scheduler';
@@ -42,6 +43,7 @@ export class DispatcherModule {
         FanoutWorker,
         DeliveryWorker,
         WebhookHttpClient,
+        RelayClient,
         AttemptRecorder,
         RetryScheduler,
         DispatcherMetricsReporter,

@@ -7,6 +7,7 @@ import { PersistenceModule } from '@herald/persistence';
 import { DataSource } from 'typeorm';
 import { FeedGateway } from './feed/feed.gateway';
 import { FeedService } from './feed/feed.service';
+import { RelayHub } from './relay/relay.hub';
 
 /** The WebSocket feed of events and delivery outcomes. */
 @Module({})
@@ -25,6 +26,7 @@ export class GatewayModule {
       providers: [
         FeedService,
         FeedGateway,
+        RelayHub,
         readinessChecks([NatsService, DataSource], (nats: NatsService, dataSource: DataSource) => [
           natsReadiness(nats),
           databaseReadiness(dataSource),

@@ -269,7 +269,11 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       appId: id('app_…'),
       name: { type: 'string', nullable: true },
       url: { type: 'string', format: 'uri' },
-      type: { type: 'string', enum: ['webhook', 'discord', 'slack'] },
+      type: {
+        type: 'string',
+        enum: ['webhook', 'discord', 'slack', 'relay'],
+        description: '`relay`: deliveries go over the realtime gateway to a connected `herald listen`, not to `url`',
+      },
       signature: schemaRef('EndpointSignature'),
       body: schemaRef('EndpointBody'),
       batch: { allOf: [schemaRef('EndpointBatch')], nullable: true },
@@ -425,7 +429,19 @@ const RESPONSE_SCHEMAS: Record<string, SchemaObject> = {
       error: {
         type: 'string',
         nullable: true,
-        enum: ['timeout', 'connection_refused', 'connection_reset', 'dns', 'tls', 'blocked_address', 'http_status', 'redirect', null],
+        enum: [
+          'timeout',
+          'connection_refused',
+          'connection_reset',
+          'dns',
+          'tls',
+          'blocked_address',
+          'http_status',
+          'redirect',
+          'transform',
+          'relay_offline',
+          null,
+        ],
       },
       requestHeaders: { type: 'object', additionalProperties: { type: 'string' } },
       requestBody: {

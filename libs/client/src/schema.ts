@@ -664,7 +664,7 @@ export interface components {
             batchId?: string | null;
             durationMs: number;
             /** @enum {string|null} */
-            error: "timeout" | "connection_refused" | "connection_reset" | "dns" | "tls" | "blocked_address" | "http_status" | "redirect" | null;
+            error: "timeout" | "connection_refused" | "connection_reset" | "dns" | "tls" | "blocked_address" | "http_status" | "redirect" | "transform" | "relay_offline" | null;
             /** @example att_01jd2x3y4z5a6b7c8d9e0f1g2h */
             id: string;
             /** @enum {string} */
@@ -784,7 +784,7 @@ export interface components {
             signature?: components["schemas"]["EndpointSignature"];
             timeoutMs?: number;
             /** @enum {string} */
-            type?: "webhook" | "discord" | "slack";
+            type?: "webhook" | "discord" | "slack" | "relay";
             /** Format: uri */
             url: string;
         };
@@ -909,8 +909,11 @@ export interface components {
             retrySchedule?: number[];
             signature: components["schemas"]["EndpointSignature"];
             timeoutMs?: number;
-            /** @enum {string} */
-            type: "webhook" | "discord" | "slack";
+            /**
+             * @description `relay`: deliveries go over the realtime gateway to a connected `herald listen`, not to `url`
+             * @enum {string}
+             */
+            type: "webhook" | "discord" | "slack" | "relay";
             /** Format: date-time */
             updatedAt?: string;
             /** Format: uri */
@@ -964,7 +967,7 @@ export interface components {
             signature?: components["schemas"]["EndpointSignature"];
             timeoutMs?: number;
             /** @enum {string} */
-            type?: "webhook" | "discord" | "slack";
+            type?: "webhook" | "discord" | "slack" | "relay";
             /** Format: uri */
             url?: string;
         };
@@ -1279,7 +1282,7 @@ export interface components {
             signature?: components["schemas"]["EndpointSignature"];
             timeoutMs?: number;
             /** @enum {string} */
-            type?: "webhook" | "discord" | "slack";
+            type?: "webhook" | "discord" | "slack" | "relay";
             /** Format: uri */
             url?: string;
         };

@@ -46,6 +46,8 @@ export const DeliveryError = {
   redirect: 'redirect',
   /** The endpoint's body transform failed on this event (no request was sent). */
   transform: 'transform',
+  /** A relay endpoint with no `herald listen` connected to take the request. */
+  relayOffline: 'relay_offline',
 } as const;
 export type DeliveryError = (typeof DeliveryError)[keyof typeof DeliveryError];
 
@@ -104,8 +106,40 @@ export const OperationalEventType = {
 } as const;
 export type OperationalEventType = (typeof OperationalEventType)[keyof typeof OperationalEventType];
 
-/** Where an endpoint's requests go: a webhook receiver, or a chat's incoming-webhook API. */
-export type EndpointType = 'webhook' | 'discord' | 'slack';
+/**
+ * Where an endpoint's requests go: a webhook receiver, a chat's incoming-webhook API, or (`relay`)
+ * a connected `herald listen`, through the realtime gateway, that forwards them to a local URL.
+ */
+export type EndpointType = 'webhook' | 'discord' | 'slack' | 'relay';
+export const ENDPOINT_TYPES: readonly EndpointType[] = ['webhook', 'discord', 'slack', 'relay'];
+
+/**
+ * A relay endpoint's signed request, as the dispatcher sends it on `herald.relay.{endpointId}`
+ * (core NATS request/reply) and the gateway hands it to the connected CLI.
+ */
+export interface RelayRequest {
+  endpointId: string;
+  /** What the request carries, for the CLI's line: the (first) delivery's event, and how many (a batch). */
+  eventId: string;
+  eventType: string;
+  deliveries: number;
+  /** The request headers, signature included, exactly as an HTTP endpoint would receive them. */
+  headers: Record<string, string>;
+  /** The exact body bytes, base64. */
+  body: string;
+  timeoutMs: number;
+}
+
+/** What the CLI's local server answered (or why it could not), as the reply to a RelayRequest. */
+export interface RelayResponse {
+  status: number | null;
+  /** The first 4 KiB of the local response body. */
+  body: string | null;
+  /** An API.md error class when no HTTP answer came (the local server down: `connection_refused`). */
+  error: string | null;
+  retryAfter: string | null;
+  durationMs: number;
+}
 
 /** How an endpoint's requests are signed (API.md, endpoint `signature`). */
 export type EndpointSignature =

@@ -52,6 +52,11 @@ export class Names {
     return `${this.subjectPrefix}herald.outcomes.${appId}.${endpointId}`;
   }
 
+  /** `herald.relay.{endpointId}`: a relay endpoint's requests, core NATS request/reply (not a stream). */
+  relay(endpointId: string): string {
+    return `${this.subjectPrefix}herald.relay.${endpointId}`;
+  }
+
   /** `herald.ingest.{appId}` */
   ingest(appId: string): string {
     return `${this.subjectPrefix}herald.ingest.${appId}`;

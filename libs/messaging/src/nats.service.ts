@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { HERALD_CONFIG, HeraldConfig } from '@herald/config';
 import { Names } from '@herald/contracts';
 import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, JsMsg, PubAck } from '@nats-io/jetstream';
-import { headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
+import { errors, headers as natsHeaders, NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { traceHeaders } from '@herald/telemetry';
 import { JetStreamPublisher } from './jetstream-publisher';
@@ -14,6 +14,16 @@ export interface PublishOptions {
   /** Nats-Msg-Id: JetStream drops a repeat within the stream's duplicate window. */
   msgId?: string;
   headers?: Record<string, string>;
+}
+
+/** Why a core NATS request got no reply. */
+export class NatsRequestError extends Error {
+  constructor(
+    readonly code: 'no_responders' | 'timeout',
+    cause: unknown,
+  ) {
+    super(code === 'no_responders' ? 'nobody is listening on the subject' : 'no reply in time', { cause });
+  }
 }
 
 /** Connects to NATS at start-up; the one place that talks to the NATS client directly. */
@@ -68,6 +78,46 @@ export class NatsService implements OnApplicationShutdown {
       hdrs.set('Nats-Msg-Id', options.msgId);
     }
     return this.publisher.publish(subject, data, hdrs);
+  }
+
+  /**
+   * A core NATS request (not JetStream): resolves with the reply's bytes, or rejects with a
+   * NatsRequestError saying whether nobody was listening (`no_responders`) or nobody answered in time.
+   */
+  async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    const all = traceHeaders();
+    let hdrs: ReturnType<typeof natsHeaders> | undefined;
+    if (Object.keys(all).length > 0) {
+      hdrs = natsHeaders();
+      for (const [key, value] of Object.entries(all)) hdrs.set(key, value);
+    }
+    try {
+      const reply = await this.connection.request(subject, data, { timeout: timeoutMs, headers: hdrs });
+      return reply.data;
+    } catch (error) {
+      if (error instanceof errors.RequestError && error.isNoResponders()) throw new NatsRequestError('no_responders', error);
+      if (error instanceof errors.NoRespondersError) throw new NatsRequestError('no_responders', error);
+      if (error instanceof errors.TimeoutError) throw new NatsRequestError('timeout', error);
+      throw error;
+    }
+  }
+
+  /**
+   * Answers core NATS requests on `subject` in a queue group (one member answers each request)
+   * until the returned function is called.
+   */
+  serve(subject: string, queue: string, answer: (data: Uint8Array) => Promise<Uint8Array>): () => void {
+    const subscription = this.connection.subscribe(subject, {
+      queue,
+      callback: (error, msg) => {
+        if (error) return;
+        answer(msg.data).then(
+          (reply) => msg.respond(reply),
+          (failure: Error) => this.logger.warn(`request on ${subject} not answered: ${failure.message}`),
+        );
+      },
+    });
+    return () => subscription.unsubscribe();
   }
 
   /** Acknowledges a JetStream message with the other writes of this turn of the event loop. */

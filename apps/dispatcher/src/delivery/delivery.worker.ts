@@ -26,6 +26,7 @@ import { EndpointDisabler } from './endpoint-disabler';
 import { CircuitChange, CircuitState, EndpointGate } from './endpoint-gate';
 import { parseRetryAfter } from './retry-after';
 import { HttpAttemptResult, WebhookHttpClient } from './webhook-http-client';
+import { RelayClient } from './relay-client';
 import {
   bodyValue,
   buildBatchRequest,
@@ -82,6 +83,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     private readonly nats: NatsService,
     private readonly config: ConfigFeed,
     private readonly http: WebhookHttpClient,
+    private readonly relay: RelayClient,
     private readonly recorder: AttemptRecorder,
     private readonly deliveries: DeliveryRepository,
     private readonly disabler: EndpointDisabler,
@@ -265,7 +267,7 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
         };
       } else {
         request = built;
-        result = await this.send(endpoint, request);
+        result = await this.send(endpoint, request, members);
       }
     } finally {
       // The endpoint's slot covers the HTTP exchange only, not our bookkeeping after it.
@@ -381,18 +383,31 @@ export class DeliveryWorker extends ConsumerWorker<DeliveryMessage> {
     }
   }
 
-  /** The POST, in a client span whose context the receiver gets as its one `traceparent`. */
-  private async send(endpoint: EndpointConfig, request: WebhookRequest): Promise<HttpAttemptResult> {
+  /**
+   * The POST, in a client span whose context the receiver gets as its one `traceparent`. A relay
+   * endpoint's request takes the same path (slot, metrics, span) and goes to its `herald listen`.
+   */
+  private async send(endpoint: EndpointConfig, request: WebhookRequest, members: Member[]): Promise<HttpAttemptResult> {
     await this.requests.acquire();
     this.metrics.attemptsInFlight.inc();
     try {
+      const relay = endpoint.type === 'relay';
       return await inSpan(
         'POST',
-        { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': endpoint.url } },
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { 'http.request.method': 'POST', 'url.full': endpoint.url, ...(relay ? { 'herald.relay': true } : {}) },
+        },
         async (span) => {
           const headers = { ...request.headers, ...traceHeaders() };
           // This span is the request's client span, with or without the SDK: undici's own would add a second.
-          const result = await withoutAutoInstrumentation(() => this.http.post(endpoint.url, headers, request.body, endpoint.timeoutMs));
+          const result = relay
+            ? await this.relay.post(endpoint.id, headers, request.body, endpoint.timeoutMs, {
+                eventId: members[0].event.id,
+                eventType: members[0].event.eventType,
+                deliveries: members.length,
+              })
+            : await withoutAutoInstrumentation(() => this.http.post(endpoint.url, headers, request.body, endpoint.timeoutMs));
           if (result.status !== null) span.setAttribute('http.response.status_code', result.status);
           if (result.error) span.setAttribute('error.type', result.error);
           return result;

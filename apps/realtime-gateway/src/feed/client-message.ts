@@ -1,4 +1,5 @@
 import { EVENT_TYPE_FILTER_PATTERN } from '@herald/contracts';
+import type { RelayAnswer } from '../relay/relay.hub';
 
 /** The longest client frame the gateway reads. */
 export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
@@ -7,6 +8,8 @@ export type ClientMessage =
   | { type: 'ping' }
   | { type: 'subscribe'; eventTypes: string[]; appId: string | null; since: string | null }
   | { type: 'unsubscribe' }
+  | { type: 'relay'; appId: string; endpointId: string }
+  | ({ type: 'relay.response' } & RelayAnswer)
   | { type: 'invalid'; message: string };
 
 /** Parses one client frame; anything unusable becomes `{type: "invalid", message}`. */
@@ -27,8 +30,12 @@ export function parseClientMessage(raw: unknown): ClientMessage {
       return { type: 'unsubscribe' };
     case 'subscribe':
       return parseSubscribe(message);
+    case 'relay':
+      return parseRelay(message);
+    case 'relay.response':
+      return parseRelayResponse(message);
     default:
-      return { type: 'invalid', message: 'type must be one of "ping", "subscribe", "unsubscribe"' };
+      return { type: 'invalid', message: 'type must be one of "ping", "subscribe", "unsubscribe", "relay", "relay.response"' };
   }
 }
 
@@ -43,4 +50,39 @@ function parseSubscribe(message: Record<string, unknown>): ClientMessage {
   if (appId !== null && (typeof appId !== 'string' || appId.length > 128)) return { type: 'invalid', message: 'appId must be a string' };
   if (since !== null && (typeof since !== 'string' || since.length > 64)) return { type: 'invalid', message: 'since must be a string' };
   return { type: 'subscribe', eventTypes: eventTypes as string[], appId, since };
+}
+
+function parseRelay(message: Record<string, unknown>): ClientMessage {
+  const { appId, endpointId } = message;
+  if (typeof appId !== 'string' || appId.length === 0 || appId.length > 128) return { type: 'invalid', message: 'appId must be a string' };
+  if (typeof endpointId !== 'string' || endpointId.length === 0 || endpointId.length > 128) {
+    return { type: 'invalid', message: 'endpointId must be a string' };
+  }
+  return { type: 'relay', appId, endpointId };
+}
+
+const optionalString = (value: unknown): value is string | null | undefined =>
+  value === undefined || value === null || typeof value === 'string';
+
+function parseRelayResponse(message: Record<string, unknown>): ClientMessage {
+  const { requestId, status = null, body = null, error = null, retryAfter = null, durationMs = 0 } = message;
+  if (typeof requestId !== 'string') return { type: 'invalid', message: 'requestId must be a string' };
+  if (status !== null && (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599)) {
+    return { type: 'invalid', message: 'status must be an HTTP status or null' };
+  }
+  if (!optionalString(body) || !optionalString(error) || !optionalString(retryAfter)) {
+    return { type: 'invalid', message: 'body, error and retryAfter must be strings or null' };
+  }
+  if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0) {
+    return { type: 'invalid', message: 'durationMs must be a number' };
+  }
+  return {
+    type: 'relay.response',
+    requestId,
+    status,
+    body: body ?? null,
+    error: error ?? null,
+    retryAfter: retryAfter ?? null,
+    durationMs: Math.round(durationMs),
+  };
 }

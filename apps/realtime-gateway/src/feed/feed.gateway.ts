@@ -17,6 +17,7 @@ import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES } from './client-message';
 import { CatchUpError, FeedFilter, FeedMessage, FeedService, FeedSubscriber } from './feed.service';
+import { RelayHub, RelayRefusal, RelaySession } from '../relay/relay.hub';
 
 /** A client's corked writes are flushed once this many bytes are held back, so its `bufferedAmount` stays honest. */
 const MAX_CORKED_BYTES = 16 * 1024;
@@ -64,6 +65,10 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly serialized = new WeakMap<object, Buffer>();
   private readonly sockets = new WeakMap<WebSocket, Socket>();
   private readonly owed = new WeakMap<WebSocket, Owed>();
+  /** The sockets of `herald listen`, each relaying one endpoint's deliveries. */
+  private readonly relays = new WeakMap<WebSocket, RelaySession>();
+  /** Sockets of read-only (portal) tokens: they may watch, not take deliveries. */
+  private readonly readOnly = new WeakSet<WebSocket>();
   /**
    * Sockets written to in this turn of the event loop, with the bytes they hold back: a burst of
    * feed messages leaves in one write per client instead of one write (a syscall) per message.
@@ -77,6 +82,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly metrics: HeraldMetrics,
     private readonly authenticator: Authenticator,
     private readonly apps: AppRepository,
+    private readonly relay: RelayHub,
   ) {}
 
   afterInit(server: WebSocketServer): void {
@@ -148,6 +154,7 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       return;
     }
     if (principal.kind === 'app') this.appTokens.set(client, upgradeToken(request) ?? '');
+    if (principal.kind === 'app' && principal.readOnly) this.readOnly.add(client);
     this.sockets.set(client, request.socket);
     this.owe(client);
     this.alive.set(client, true);
@@ -165,6 +172,8 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   handleDisconnect(client: WebSocket): void {
+    const relay = this.relays.get(client);
+    if (relay) this.relay.stop(relay);
     const subscriber = this.sessions.get(client);
     if (subscriber) this.feed.remove(subscriber);
     this.metrics.websocketClients.set(this.feed.clientCount);
@@ -219,6 +228,44 @@ export class FeedGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (!(error instanceof CatchUpError)) this.logger.warn(`catch-up failed: ${(error as Error).message}`);
       this.send(client, { type: 'error', message: text });
     }
+  }
+
+  /** `herald listen`: this socket takes the deliveries of one relay endpoint of the token's app. */
+  @SubscribeMessage('relay')
+  async startRelay(@ConnectedSocket() client: WebSocket, @MessageBody() message: Extract<ClientMessage, { type: 'relay' }>): Promise<void> {
+    const subscriber = this.sessions.get(client);
+    try {
+      if (!subscriber || client.readyState !== WebSocket.OPEN) return;
+      if (this.readOnly.has(client)) throw new RelayRefusal('a read-only token cannot relay deliveries');
+      let session = this.relays.get(client);
+      if (!session) {
+        session = {
+          pending: new Map(),
+          send: (frame) => {
+            // Thrown: the hub answers the dispatcher `relay_offline` at once instead of after the timeout.
+            if (client.readyState !== WebSocket.OPEN) throw new Error('the socket is closed');
+            this.send(client, frame);
+          },
+        };
+        this.relays.set(client, session);
+      }
+      const relaying = await this.relay.start(session, message.appId, message.endpointId, subscriber.filter.scope);
+      // Closed while we looked the endpoint up: handleDisconnect ran before there was anything to stop.
+      if (client.readyState !== WebSocket.OPEN) this.relay.stop(session);
+      else this.send(client, { type: 'relaying', ...relaying });
+    } catch (error) {
+      if (!(error instanceof RelayRefusal)) this.logger.warn(`relay not started: ${(error as Error).message}`);
+      this.send(client, { type: 'error', message: error instanceof RelayRefusal ? error.message : 'could not start relaying; try again' });
+    } finally {
+      this.replied(client);
+    }
+  }
+
+  @SubscribeMessage('relay.response')
+  relayResponse(@ConnectedSocket() client: WebSocket, @MessageBody() message: Extract<ClientMessage, { type: 'relay.response' }>): void {
+    const session = this.relays.get(client);
+    if (session) this.relay.answer(session, message);
+    this.replied(client);
   }
 
   @SubscribeMessage('unsubscribe')

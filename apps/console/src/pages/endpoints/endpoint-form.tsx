@@ -14,7 +14,7 @@ interface FormState {
   url: string;
   name: string;
   description: string;
-  type: 'webhook' | 'discord' | 'slack';
+  type: 'webhook' | 'discord' | 'slack' | 'relay';
   eventTypes: string;
   channels: string;
   disabled: boolean;
@@ -210,6 +210,7 @@ function EndpointForm({ appId, endpoint }: { appId: string; endpoint?: Endpoint 
                 <option value="webhook">webhook</option>
                 <option value="discord">discord</option>
                 <option value="slack">slack</option>
+                <option value="relay">relay (to a connected herald listen)</option>
               </select>
             )}
           </Field>

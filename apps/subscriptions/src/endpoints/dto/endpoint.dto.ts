@@ -21,6 +21,7 @@ import {
   EndpointBody,
   EndpointSignature,
   EndpointType,
+  ENDPOINT_TYPES,
   EVENT_TYPE_FILTER_PATTERN,
   CALLER_KEY_PATTERN,
   CALLER_KEY_RULE,
@@ -81,8 +82,9 @@ class EndpointFieldsDto {
   @Length(8, 256)
   secret?: string;
 
+  /** `relay`: deliveries go to a connected `herald listen` over the realtime gateway, not to `url`. */
   @OptionalField()
-  @IsIn(['webhook', 'discord', 'slack'])
+  @IsIn(ENDPOINT_TYPES)
   type?: EndpointType;
 
   @OptionalField()
